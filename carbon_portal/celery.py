@@ -1,0 +1,36 @@
+"""The Celery app and its one explicit beat schedule.
+
+Without CELERY_BROKER_URL the portal runs tasks eagerly in-process, so a first run needs no
+Redis. With a broker, publishing fails fast instead of hanging a web request when Redis is
+down: carbon_portal.jobs turns that into a job that waits and is re-sent by beat.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carbon_portal.settings")
+
+app = Celery("carbon_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_ignore_result=True,
+    task_acks_late=True,
+    worker_prefetch_multiplier=1,
+    broker_connection_timeout=2,
+    broker_connection_retry_on_startup=True,
+    task_publish_retry=False,
+    broker_transport_options={"max_retries": 0, "socket_connect_timeout": 2, "socket_timeout": 5},
+    beat_schedule={
+        "resend-waiting-jobs": {
+            "task": "carbon_portal.tasks.resend_waiting_jobs",
+            "schedule": 60.0,
+        },
+        "registry-deadline-reminders": {
+            "task": "registry.tasks.send_deadline_reminders",
+            "schedule": crontab(hour=8, minute=0),
+        },
+    },
+)
+app.autodiscover_tasks()

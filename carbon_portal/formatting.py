@@ -1,0 +1,17 @@
+"""Numbers as people read them in a regulatory notice: grouped by thousands, exact decimals."""
+
+from decimal import Decimal
+
+
+def format_tonnes(value: Decimal | None) -> str:
+    """12000.5 -> '12,000.500'; whole thresholds keep no decimals: 10000 -> '10,000'."""
+    if value is None:
+        return "—"
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return f"{value:,.0f}"
+    return f"{value:,.3f}"
+
+
+def format_yuan(value: Decimal | None) -> str:
+    return "—" if value is None else f"{Decimal(value):,.2f}"
