@@ -54,7 +54,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
-    "django_celery_beat",
     "allauth",
     "allauth.account",
     "allauth.mfa",
