@@ -57,6 +57,11 @@ def job_start(job_id: int, *, total: int) -> BackgroundJob | None:
     return BackgroundJob.objects.get(pk=job_id) if claimed else None
 
 
+def job_set_total(job: BackgroundJob, total: int) -> None:
+    job.progress_total = total
+    BackgroundJob.objects.filter(pk=job.pk).update(progress_total=total)
+
+
 def job_progress(job: BackgroundJob, done: int) -> None:
     BackgroundJob.objects.filter(pk=job.pk).update(progress_done=done)
 

@@ -47,4 +47,7 @@ def job_status(request, pk: int):
     job = get_object_or_404(BackgroundJob, pk=pk)
     if job.created_by_id != request.user.pk:
         require_bureau(request.user)
-    return render(request, "carbon_portal/_job_progress.html", {"job": job})
+    response = render(request, "carbon_portal/_job_progress.html", {"job": job})
+    if request.htmx and job.is_finished:
+        response["HX-Refresh"] = "true"  # the page around the bar shows the job's results
+    return response

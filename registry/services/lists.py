@@ -79,10 +79,11 @@ def regulated_list_build(*, job_id: int) -> None:
 
     job_row = BackgroundJob.objects.get(pk=job_id)
     rl = RegulatedList.objects.get(pk=job_row.target_id)
-    candidates = list_candidates(rl)
-    job = jobs.job_start(job_id, total=len(candidates))
+    job = jobs.job_start(job_id, total=0)  # running from here: selecting candidates takes a while
     if job is None:
         return
+    candidates = list_candidates(rl)
+    jobs.job_set_total(job, len(candidates))
     try:
         with transaction.atomic():
             rl = _locked(rl)
@@ -90,11 +91,14 @@ def regulated_list_build(*, job_id: int) -> None:
                 raise ValidationError("list no longer editable")
             rl.entries.filter(origin=EntryOrigin.CRITERIA, is_removed=False).delete()
             kept = dict(rl.entries.values_list("organisation_id", "id"))
-            for start in range(0, len(candidates), _CHUNK):
-                _write_chunk(rl, candidates[start : start + _CHUNK], kept)
-                jobs.job_progress(job, start + len(candidates[start : start + _CHUNK]))
-            rl.compiled_at = timezone.now()
-            rl.save(update_fields=["compiled_at"])
+        # One transaction per chunk, so the progress bar moves while the job runs. The list
+        # cannot be edited or submitted until the job is DONE, so nobody sees it half-built.
+        for start in range(0, len(candidates), _CHUNK):
+            chunk = candidates[start : start + _CHUNK]
+            with transaction.atomic():
+                _write_chunk(rl, chunk, kept)
+                jobs.job_progress(job, start + len(chunk))
+        RegulatedList.objects.filter(pk=rl.pk).update(compiled_at=timezone.now())
     except Exception as exc:
         jobs.job_finish(job, ok=False, message=str(exc))
         raise
@@ -192,6 +196,11 @@ def regulated_list_submit(*, actor, regulated_list: RegulatedList) -> RegulatedL
     require_bureau(actor)
     rl = _locked(regulated_list)
     _require_editable(rl)
+    if rl.job_id and rl.job.status != rl.job.Status.DONE:
+        raise ValidationError(
+            _("The last compilation of the %(year)s list did not finish: compile it again before submitting.")
+            % {"year": rl.year}
+        )
     if not rl.entries.filter(is_removed=False).exists():
         raise ValidationError(_("An empty list cannot be submitted for approval."))
     rl.submitted_by, rl.submitted_at, rl.return_reason = actor, timezone.now(), ""

@@ -55,6 +55,7 @@ def list_admin(request):
 @login_required
 def list_manage(request, year: int):
     rl = _list(request.user, year)
+    compiling = bool(rl.job_id and not rl.job.is_finished)
     entries = selectors.admin_list_entries(
         rl, q=request.GET.get("q", ""), category=request.GET.get("category", ""), origin=request.GET.get("origin", "")
     )
@@ -69,7 +70,8 @@ def list_manage(request, year: int):
             "decision_form": DecisionForm(),
             "categories": EntryCategory.choices,
             "filters": request.GET,
-            "editable": rl.status == ListStatus.DRAFT,
+            "compiling": compiling,
+            "editable": rl.status == ListStatus.DRAFT and not compiling,
         },
     )
 

@@ -108,3 +108,10 @@ def test_waiting_job_is_resent_and_runs_when_the_worker_is_back(alice, django_ca
     BackgroundJob.objects.update(status="waiting", created_at=timezone.now() - timezone.timedelta(minutes=5))
     assert jobs.jobs_resend_waiting() == 1
     assert RegulatedList.objects.get(pk=rl.pk).entries.count() == 1
+
+
+def test_a_job_is_visible_to_its_creator_and_the_bureau_only(client_for, alice, carol, erin):
+    job = BackgroundJob.objects.create(kind="test", task_name="x", created_by=carol)
+    assert client_for(carol).get(reverse("job_status", args=[job.pk])).status_code == 200
+    assert client_for(erin).get(reverse("job_status", args=[job.pk])).status_code == 403
+    assert client_for(alice).get(reverse("job_status", args=[job.pk])).status_code == 200

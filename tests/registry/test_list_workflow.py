@@ -118,3 +118,22 @@ def test_manual_addition_of_a_listed_unit_is_refused(draft, alice):
             actor=alice, regulated_list=draft, organisation=org, category="regulated", reason="twice"
         )
     assert entry_of(draft, org).origin == "criteria"
+
+
+def test_list_whose_compilation_failed_cannot_be_submitted(draft, alice):
+    from carbon_portal.models import BackgroundJob
+
+    BackgroundJob.objects.filter(pk=draft.job_id).update(status=BackgroundJob.Status.FAILED)
+    draft.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.regulated_list_submit(actor=alice, regulated_list=draft)
+
+
+def test_list_being_compiled_cannot_be_changed(alice, unit, django_capture_on_commit_callbacks):
+    emitter(20000)
+    with django_capture_on_commit_callbacks(execute=False):
+        rl = services.regulated_list_compile(actor=alice, year=2026)  # the job has not run yet
+    with pytest.raises(ValidationError):
+        services.regulated_list_add_entry(
+            actor=alice, regulated_list=rl, organisation=unit, category="regulated", reason="while compiling"
+        )
