@@ -1,4 +1,7 @@
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .choices import EntryCategory, EventKind
@@ -45,6 +48,29 @@ class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "position", "phone", "email", "is_primary"]
+
+
+class ImportForm(forms.Form):
+    """The bulk import's upload: a spreadsheet, and whether to only check it or to import it."""
+
+    file = forms.FileField(label=_("Spreadsheet"), widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}))
+    mode = forms.ChoiceField(
+        label=_("What to do"),
+        choices=[
+            ("check", _("Check only (dry run): nothing is saved")),
+            ("import", _("Import: register every organisation, if every row is valid")),
+        ],
+        initial="check",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .imports import MAX_ROWS  # here, not at the top: imports.py uses OrganisationForm
+
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = gettext(
+            "An Excel workbook (.xlsx) or a CSV file (UTF-8 or GB18030), at most %(size)s and %(rows)s rows."
+        ) % {"size": filesizeformat(settings.UPLOAD_MAX_BYTES), "rows": f"{MAX_ROWS:,}"}
 
 
 class CompileForm(forms.Form):

@@ -5,7 +5,6 @@ uses, so a rule is written once; errors carry the row number the user sees (head
 row 1); and the rows are saved all together or not at all.
 """
 
-import csv
 import io
 import re
 from dataclasses import dataclass, field
@@ -384,72 +383,3 @@ def _row_errors(number: int, columns, own, form) -> list[RowError]:
 
 def _heading(columns, name: str) -> str:
     return columns[name][1] if name in columns else COLUMN_BY_FIELD[name].heading
-
-
-# The template -----------------------------------------------------------------------------
-
-
-def template_rows() -> list[list[str]]:
-    """Headings and one example row, in Chinese when the reader reads Chinese."""
-    chinese = (translation.get_language() or "").startswith("zh")
-    example = {
-        "uscc": TEMPLATE_EXAMPLE_USCC,
-        "name_zh": "上海示例化工有限公司",
-        "name_en": "Shanghai Example Chemical Co., Ltd.",
-        "org_type": ORG_TYPE_ZH["enterprise"][0] if chinese else OrganisationType.ENTERPRISE.value,
-        "industry": "C26",
-        "district": DISTRICT_ZH["jinshan"] if chinese else District.JINSHAN.value,
-        "address": "金山区示例路1号",
-    }
-    return [[c.heading for c in COLUMNS], [example[c.field] for c in COLUMNS]]
-
-
-def formula_safe(value: str) -> str:
-    """A cell that a spreadsheet would run as a formula is written as text (OWASP CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def template_csv() -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in template_rows():
-        writer.writerow([formula_safe(v) for v in row])
-    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read the Chinese correctly
-
-
-def template_xlsx() -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "organisations"
-    for row in template_rows():
-        ws.append([formula_safe(v) for v in row])
-    for index, column in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(index)
-        ws.column_dimensions[letter].width = 24 if column.field != "address" else 36
-        ws.column_dimensions[letter].number_format = "@"  # codes stay text, never 9.13E+17
-        ws.cell(row=1, column=index).font = Font(bold=True)
-    ws.freeze_panes = "A2"
-    chinese = (translation.get_language() or "").startswith("zh")
-    lists = {
-        "org_type": [ORG_TYPE_ZH[v][0] for v in OrganisationType.values] if chinese else OrganisationType.values,
-        "district": [DISTRICT_ZH[v] for v in District.values] if chinese else District.values,
-    }
-    for field_name, values in lists.items():
-        index = [c.field for c in COLUMNS].index(field_name)
-        validation = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
-        validation.error = _("Choose a value from the list or type one of the accepted names.")
-        validation.errorStyle = "warning"
-        ws.add_data_validation(validation)
-        letter = get_column_letter(index + 1)
-        validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
-    codes = wb.create_sheet("codes")
-    codes.append([formula_safe(_("Industry code")), formula_safe(_("Chinese name")), formula_safe(_("English name"))])
-    for industry in Industry.objects.order_by("code"):
-        codes.append([formula_safe(v) for v in (industry.code, industry.name_zh, industry.name_en)])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()

@@ -2,23 +2,20 @@
 
 import base64
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from carbon_portal.permissions import require_bureau
 
-from .. import imports
+from .. import import_templates, imports
 from ..choices import District, OrganisationType
+from ..forms import ImportForm
 from ..models import Industry
 
 # After a dry run passes, the checked file is kept in the session (database-backed) so that
@@ -31,25 +28,6 @@ SESSION_PENDING = "registry.organisation_import.pending"
 SESSION_DONE = "registry.organisation_import.done"
 SHOW_ERRORS = 200
 SHOW_ROWS = 100
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Spreadsheet"), widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}))
-    mode = forms.ChoiceField(
-        label=gettext_lazy("What to do"),
-        choices=[
-            ("check", gettext_lazy("Check only (dry run): nothing is saved")),
-            ("import", gettext_lazy("Import: register every organisation, if every row is valid")),
-        ],
-        initial="check",
-        widget=forms.RadioSelect,
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = _(
-            "An Excel workbook (.xlsx) or a CSV file (UTF-8 or GB18030), at most %(size)s and %(rows)s rows."
-        ) % {"size": filesizeformat(settings.UPLOAD_MAX_BYTES), "rows": f"{imports.MAX_ROWS:,}"}
 
 
 @login_required
@@ -147,10 +125,10 @@ def _render(request, form, result):
 def import_template(request, fmt: str):
     require_bureau(request.user)
     if fmt == "csv":
-        response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(import_templates.template_csv(), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
         response = HttpResponse(
-            imports.template_xlsx(),
+            import_templates.template_xlsx(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
+from carbon_portal.excel import safe_text
 from carbon_portal.models import AuditEntry
-from registry import imports
+from registry import import_templates, imports
 from registry.imports import organisation_import
 from registry.models import Organisation
 from tests.factories import make_uscc
@@ -268,15 +269,15 @@ def test_a_failure_while_saving_rolls_back_every_row(alice, monkeypatch):
 
 
 def test_cells_that_would_run_as_formulas_are_written_as_text():
-    assert imports.formula_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert imports.formula_safe("@SUM(A1)") == "'@SUM(A1)"
-    assert imports.formula_safe("上海") == "上海"
+    assert safe_text("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert safe_text("@SUM(A1)") == "'@SUM(A1)"
+    assert safe_text("上海") == "上海"
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_the_xlsx_template_imports_once_the_example_is_replaced(alice, language):
     with translation.override(language):
-        sheet = load_workbook(io.BytesIO(imports.template_xlsx())).active
+        sheet = load_workbook(io.BytesIO(import_templates.template_xlsx())).active
     rows = [[c.value for c in r] for r in sheet.iter_rows()]
     assert rows[1][0] == imports.TEMPLATE_EXAMPLE_USCC
     rows[1][0] = make_uscc()
@@ -286,7 +287,7 @@ def test_the_xlsx_template_imports_once_the_example_is_replaced(alice, language)
 
 def test_the_csv_template_has_headings_and_an_example_row():
     with translation.override("zh-hans"):
-        content = imports.template_csv()
+        content = import_templates.template_csv()
     assert content.startswith(b"\xef\xbb\xbf")
     lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert lines[0] == HEAD_ZH and len(lines) == 2
