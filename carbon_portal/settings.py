@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "carbon_portal",
     "registry",
+    "reporting",
 ]
 
 MIDDLEWARE = [
