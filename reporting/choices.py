@@ -44,3 +44,11 @@ class ActivityUnit(models.TextChoices):
     KWH_10K = "10k_kwh", _("10⁴ kWh")
     GJ = "gj", _("GJ")
     MJ = "mj", _("MJ")
+
+
+class ReportStatus(models.TextChoices):
+    """An annual emission report's life: drafted, submitted (locked), replaced by a correction."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    SUPERSEDED = "superseded", _("Superseded by a correction")

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ActivityUnit, FactorKind, Gas
+from .choices import ActivityUnit, EmissionCategory, FactorKind, Gas
 from .models import ALL_VALUE_FIELDS, VALUE_FIELDS, EmissionFactor, plain_decimal
 from .units import FACTOR_UNITS
 
@@ -51,3 +51,63 @@ class EmissionFactorForm(forms.ModelForm):
 
     def validate_unique(self):
         pass  # versions are numbered, and periods checked, by the service
+
+
+class ProductionForm(forms.Form):
+    product_name = forms.CharField(label=_("Main product"), max_length=200)
+    product_output = forms.DecimalField(label=_("Output in the year"), min_value=0, max_digits=16, decimal_places=3)
+    product_unit = forms.CharField(label=_("Unit of output"), max_length=30, help_text=_("For example t, 10⁴ m², MWh."))
+
+
+class ReportLineForm(forms.Form):
+    """One emission source. Numbers and units are checked by the service, so its messages show."""
+
+    facility = forms.ModelChoiceField(label=_("Facility"), queryset=None)
+    category = forms.ChoiceField(label=_("Kind of source"), choices=EmissionCategory.choices)
+    source_description = forms.CharField(
+        label=_("Emission source"), max_length=200, help_text=_("For example: boiler no. 2, natural gas.")
+    )
+    factor_code = forms.ChoiceField(label=_("Emission factor"))
+    activity_amount = forms.CharField(label=_("Activity data"), max_length=40)
+    activity_unit = forms.ChoiceField(label=_("Unit of the activity data"), choices=ActivityUnit.choices)
+    is_biomass = forms.BooleanField(label=_("Biomass fuel (reported, not counted in the total)"), required=False)
+
+    def __init__(self, *args, report, factors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].queryset = report.organisation.facilities.filter(is_active=True).order_by("code")
+        year = report.year
+        valid, other = {}, {}
+        for factor in factors:
+            fits = (factor.valid_from_year or 0) <= year <= (factor.valid_to_year or 9999)
+            if fits:
+                valid[factor.code] = f"{factor.name} ({factor.code}, {factor.validity})"
+            else:
+                other.setdefault(factor.code, f"{factor.name} ({factor.code}, {factor.validity})")
+        # Label each code with the version that applies to the report's year; codes with no
+        # version for that year stay choosable so the service explains why they are refused.
+        rest = {code: label for code, label in other.items() if code not in valid}
+        self.fields["factor_code"].choices = [
+            ("", "—"),
+            *sorted(valid.items(), key=lambda item: item[1]),
+            *sorted(rest.items(), key=lambda item: item[1]),
+        ]
+
+
+class DeclarationForm(forms.Form):
+    declaration_confirmed = forms.BooleanField(
+        label=_(
+            "I declare, as the responsible person of the unit, that this report is true, accurate and complete "
+            "(Art. 16)."
+        ),
+        required=False,
+    )
+    declared_by_name = forms.CharField(label=_("Name of the responsible person"), max_length=100, required=False)
+
+
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("Say what is wrong in the submitted report and what the correction changes."),
+    )

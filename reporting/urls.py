@@ -1,13 +1,23 @@
 from django.urls import path
 
-from . import views
+from .views import factors, reports
 
 app_name = "reporting"
 
 urlpatterns = [
     # Public, no login: the factors a report for a year uses
-    path("factors/", views.factors, name="factors"),
+    path("factors/", factors.factors, name="factors"),
     # Factor library, bureau
-    path("admin/factors/", views.factor_library, name="factor_library"),
-    path("admin/factors/new/<slug:kind>/", views.factor_revise, name="factor_revise"),
+    path("admin/factors/", factors.factor_library, name="factor_library"),
+    path("admin/factors/new/<slug:kind>/", factors.factor_revise, name="factor_revise"),
+    # Annual emission reports (Art. 16): unit staff file, the bureau reads
+    path("reports/", reports.report_list, name="report_list"),
+    path("reports/start/<int:organisation_id>/<int:year>/", reports.report_start, name="report_start"),
+    path("reports/<int:pk>/", reports.report_detail, name="report_detail"),
+    path("reports/<int:pk>/production/", reports.report_production, name="report_production"),
+    path("reports/<int:pk>/lines/add/", reports.report_line_add, name="report_line_add"),
+    path("reports/<int:pk>/lines/<int:line_id>/remove/", reports.report_line_remove, name="report_line_remove"),
+    path("reports/<int:pk>/submit/", reports.report_submit, name="report_submit"),
+    path("reports/<int:pk>/correct/", reports.report_correct, name="report_correct"),
+    path("admin/reports/", reports.report_admin, name="report_admin"),
 ]

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import BilingualName
 
-from .calculation import FactorSnapshot
-from .choices import ActivityUnit, FactorKind, Gas
-from .units import FACTOR_UNITS, unit_label
+from ..calculation import FactorSnapshot
+from ..choices import ActivityUnit, FactorKind, Gas
+from ..units import FACTOR_UNITS, unit_label
 
 FACTOR = {"max_digits": 14, "decimal_places": 6}
 NON_NEGATIVE = [MinValueValidator(Decimal(0))]

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from carbon_portal.forms import add_service_error
 from carbon_portal.permissions import require_bureau
 
-from . import selectors, services
-from .choices import FactorKind
-from .forms import EmissionFactorForm
-from .models import EmissionFactor
+from .. import selectors, services
+from ..choices import FactorKind
+from ..forms import EmissionFactorForm
+from ..models import EmissionFactor
 
 FIRST_YEAR = 2013  # Shanghai's pilot market began reporting in 2013
 

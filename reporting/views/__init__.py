@@ -1,0 +1,1 @@
+"""Reporting pages: the factor library and the annual emission reports."""
