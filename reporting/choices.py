@@ -52,3 +52,39 @@ class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
     SUPERSEDED = "superseded", _("Superseded by a correction")
+
+
+class PlanStatus(models.TextChoices):
+    """A data quality control plan's life (Art. 15): drafted, submitted, returned or accepted, and
+    replaced by the next version once a returned plan is revised."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    ACCEPTED = "accepted", _("Accepted")
+    SUPERSEDED = "superseded", _("Superseded by a later version")
+
+
+class DeterminationMethod(models.TextChoices):
+    """How a parameter's value is determined (Art. 15)."""
+
+    DEFAULT_FACTOR = "default_factor", _("Default factor")
+    MEASURED = "measured", _("Measured")
+    SUPPLIER = "supplier", _("Supplier data")
+
+
+class MeasurementFrequency(models.TextChoices):
+    CONTINUOUS = "continuous", _("Continuous")
+    PER_BATCH = "per_batch", _("Each batch")
+    DAILY = "daily", _("Daily")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    YEARLY = "yearly", _("Yearly")
+
+
+class PlanSection(models.TextChoices):
+    """The sections of a plan the bureau may comment on when it returns the plan."""
+
+    BOUNDARY = "boundary", _("Emission boundary")
+    PARAMETERS = "parameters", _("Parameters")
+    RESPONSIBILITIES = "responsibilities", _("Responsibilities")

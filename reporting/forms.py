@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ActivityUnit, EmissionCategory, FactorKind, Gas
+from .choices import ActivityUnit, DeterminationMethod, EmissionCategory, FactorKind, Gas, MeasurementFrequency
 from .models import ALL_VALUE_FIELDS, VALUE_FIELDS, EmissionFactor, plain_decimal
 from .units import FACTOR_UNITS
 
@@ -110,4 +110,67 @@ class CorrectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         help_text=_("Say what is wrong in the submitted report and what the correction changes."),
+    )
+
+
+# Data quality control plans (Art. 15)
+
+
+class PlanBoundaryForm(forms.Form):
+    boundary = forms.CharField(
+        label=_("Emission boundary"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("The sites, facilities and emission sources the plan covers, and any left out with the reason."),
+    )
+
+
+class PlanResponsibilitiesForm(forms.Form):
+    responsible_name = forms.CharField(label=_("Responsible person"), max_length=100)
+    responsible_contact = forms.CharField(
+        label=_("Contact of the responsible person"), max_length=200, help_text=_("Phone and email.")
+    )
+
+
+class PlanParameterForm(forms.Form):
+    """One monitored parameter. The calibration rule is the model's, so its message shows."""
+
+    facility = forms.ModelChoiceField(label=_("Facility"), queryset=None)
+    emission_source = forms.CharField(
+        label=_("Emission source"), max_length=200, help_text=_("For example: boiler no. 2, natural gas.")
+    )
+    parameter_name = forms.CharField(
+        label=_("Parameter"), max_length=200, help_text=_("For example: gas consumed, net calorific value.")
+    )
+    method = forms.ChoiceField(label=_("Determination method"), choices=DeterminationMethod.choices)
+    frequency = forms.ChoiceField(label=_("Measurement frequency"), choices=MeasurementFrequency.choices)
+    responsible_person = forms.CharField(label=_("Responsible person"), max_length=100)
+    instrument_name = forms.CharField(label=_("Measuring instrument"), max_length=200, required=False)
+    calibration_date = forms.DateField(
+        label=_("Calibration date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Required when the parameter is measured."),
+    )
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].queryset = plan.organisation.facilities.filter(is_active=True).order_by("code")
+
+
+class PlanDecisionForm(forms.Form):
+    """The bureau accepts the plan, or returns it with a comment on the sections to change."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("accept", _("Accept the plan")), ("return", _("Return the plan with comments"))],
+        widget=forms.RadioSelect,
+    )
+    boundary = forms.CharField(
+        label=_("Comment on the emission boundary"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    parameters = forms.CharField(
+        label=_("Comment on the parameters"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    responsibilities = forms.CharField(
+        label=_("Comment on the responsibilities"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )

@@ -11,9 +11,9 @@ from registry.models import ListEntry, Organisation
 from registry.selectors import name_or_code, year_settings
 
 from .calculation import Line, Totals, totals
-from .choices import EmissionCategory, FactorKind, ReportStatus
-from .models import AnnualReport, EmissionFactor, ReportLine
-from .permissions import filing_organisation_ids, reports_for
+from .choices import EmissionCategory, FactorKind, PlanSection, PlanStatus, ReportStatus
+from .models import AnnualReport, EmissionFactor, PlanParameter, PlanSectionComment, QualityPlan, ReportLine
+from .permissions import filing_organisation_ids, plans_for, reports_for
 
 
 def _valid_in(year: int) -> Q:
@@ -181,3 +181,137 @@ def category_totals(figures: Totals) -> list[tuple[str, object]]:
     return [
         (label, figures.by_category[value]) for value, label in EmissionCategory.choices if value in figures.by_category
     ]
+
+
+# Data quality control plans (Art. 15)
+
+
+def _plan_list_entries(organisation_ids, years) -> QuerySet[ListEntry]:
+    return ListEntry.objects.filter(
+        organisation_id__in=organisation_ids,
+        regulated_list__year__in=years,
+        regulated_list__status=ListStatus.PUBLISHED,
+        is_removed=False,
+        category=EntryCategory.REGULATED,
+    )
+
+
+def is_required_to_plan(organisation_id: int, year: int) -> bool:
+    """Art. 15: a regulated unit files the plan for year Y+1 during year Y, usually before the Y+1
+    list is published. So a unit may file the plan for `year` when it is a regulated unit, not
+    removed, on the published list of `year` or of the year before."""
+    return _plan_list_entries([organisation_id], [year, year - 1]).exists()
+
+
+def plan_due_date(year: int):
+    """The plan covering `year` is due by the date set for that year (31 Dec of the year before)."""
+    found = year_settings(year)
+    return found.plan_due_date if found else None
+
+
+def plan_parameters(plan: QualityPlan) -> QuerySet[PlanParameter]:
+    return plan.parameters.select_related("facility").order_by("facility__code", "id")
+
+
+def plan_comments_by_section(plan: QualityPlan, comments=None) -> dict[str, list]:
+    """The bureau's comments on this version, by section (an empty list for a section without)."""
+    comments = plan.comments.select_related("author") if comments is None else comments
+    found: dict[str, list] = {section: [] for section in PlanSection.values}
+    for comment in comments:
+        found[comment.section].append(comment)
+    return found
+
+
+def plan_page_comments(plan: QualityPlan) -> dict[str, list]:
+    """The comments a plan page shows, in one query: the plan's own, or, on a revision, those the
+    returned version it revises received, which the revision answers."""
+    rows = list(
+        PlanSectionComment.objects.filter(plan_id__in=[plan.pk, plan.revises_id or plan.pk]).select_related("author")
+    )
+    own = [row for row in rows if row.plan_id == plan.pk]
+    return plan_comments_by_section(plan, own or rows)
+
+
+@dataclass
+class PlanYear:
+    """A row of the unit's plans page: one organisation's plan for one year and its versions."""
+
+    organisation: Organisation
+    year: int
+    due_date: object
+    versions: list[QualityPlan] = field(default_factory=list)
+
+    @property
+    def latest(self) -> QualityPlan | None:
+        return self.versions[0] if self.versions else None
+
+
+def unit_plan_years(user) -> list[PlanYear]:
+    """Every year a user's organisations file a plan for (listed that year or the year before)."""
+    org_ids = filing_organisation_ids(user)
+    keys: dict[tuple[int, int], Organisation] = {}
+    entries = _plan_list_entries(org_ids, range(1, 10000)).select_related("organisation", "regulated_list")
+    for entry in entries:
+        for year in (entry.regulated_list.year, entry.regulated_list.year + 1):
+            keys[(entry.organisation_id, year)] = entry.organisation
+    plans = plans_for(user).filter(organisation_id__in=org_ids).select_related("organisation").order_by("-version")
+    by_key: dict[tuple[int, int], list[QualityPlan]] = {}
+    for plan in plans:
+        by_key.setdefault((plan.organisation_id, plan.year), []).append(plan)
+        keys.setdefault((plan.organisation_id, plan.year), plan.organisation)
+    due = {year: plan_due_date(year) for year in {year for _org, year in keys}}
+    rows = [PlanYear(org, year, due[year], by_key.get((org.pk, year), [])) for (_id, year), org in keys.items()]
+    return sorted(rows, key=lambda row: (-row.year, row.organisation.name_zh))
+
+
+def bureau_plans(*, year: int, q: str = "", status: str = "") -> QuerySet[QualityPlan]:
+    """The bureau's list of the plans covering a year, every version, filtered by unit and status."""
+    qs = (
+        QualityPlan.objects.filter(year=year)
+        .select_related("organisation")
+        .order_by("organisation__name_zh", "-version")
+    )
+    if q:
+        qs = qs.filter(name_or_code(q, prefix="organisation__"))
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+@dataclass
+class ComparedRow:
+    """One parameter across two versions: `state` is same, changed, added or removed."""
+
+    state: str
+    old: PlanParameter | None
+    new: PlanParameter | None
+
+
+def compare_plan_parameters(old_rows, new_rows) -> list[ComparedRow]:
+    """Matches rows by facility, source and parameter; marks what differs between the versions."""
+    old_by_key = {row.key: row for row in old_rows}
+    rows = []
+    for new in new_rows:
+        old = old_by_key.pop(new.key, None)
+        if old is None:
+            rows.append(ComparedRow("added", None, new))
+        else:
+            rows.append(ComparedRow("same" if old.compared_values() == new.compared_values() else "changed", old, new))
+    rows.extend(ComparedRow("removed", old, None) for old in old_by_key.values())
+    return rows
+
+
+def previous_plan_version(plan: QualityPlan) -> QualityPlan | None:
+    return (
+        QualityPlan.objects.filter(organisation_id=plan.organisation_id, year=plan.year, version__lt=plan.version)
+        .order_by("-version")
+        .first()
+    )
+
+
+def plan_versions(plan: QualityPlan) -> QuerySet[QualityPlan]:
+    return QualityPlan.objects.filter(organisation_id=plan.organisation_id, year=plan.year).order_by("version")
+
+
+def awaiting_plans() -> QuerySet[QualityPlan]:
+    return QualityPlan.objects.filter(status=PlanStatus.SUBMITTED)

@@ -1,4 +1,4 @@
-"""Reporting models: the emission factor library and the annual emission reports."""
+"""Reporting models: the emission factor library, the annual emission reports, the data quality plans."""
 
 from .factors import (
     ALL_VALUE_FIELDS,
@@ -9,6 +9,7 @@ from .factors import (
     EmissionFactor,
     plain_decimal,
 )
+from .plans import PlanParameter, PlanSectionComment, QualityPlan
 from .reports import AnnualReport, ReportLine
 
 __all__ = [
@@ -19,6 +20,9 @@ __all__ = [
     "YEAR",
     "AnnualReport",
     "EmissionFactor",
+    "PlanParameter",
+    "PlanSectionComment",
+    "QualityPlan",
     "ReportLine",
     "plain_decimal",
 ]

@@ -1,5 +1,6 @@
 """Annual reports in tests: a unit on a published list, a facility, a report with lines."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
@@ -78,3 +79,39 @@ def revise_grid_factor(actor, value="0.5") -> EmissionFactor:
         valid_from_year=2022,
         ef_tco2_per_mwh=Decimal(value),
     )
+
+
+# Data quality control plans (Art. 15): the plan for YEAR + 1 is filed during YEAR.
+PLAN_YEAR = YEAR + 1
+
+
+def plan_draft(actor, org, *, year=PLAN_YEAR):
+    listed(org, year=year - 1)
+    return services.plan_create_draft(actor=actor, organisation=org, year=year)
+
+
+def add_parameter(actor, plan, fac, **kwargs):
+    fields = {
+        "emission_source": "Boiler no. 2, natural gas",
+        "parameter_name": "Gas consumed",
+        "method": "measured",
+        "frequency": "monthly",
+        "responsible_person": "Li Si",
+        "instrument_name": "Gas flow meter FM-1",
+        "calibration_date": date(2026, 3, 1),
+    } | kwargs
+    return services.plan_parameter_add(actor=actor, plan=plan, facility=fac, **fields)
+
+
+def complete_plan(actor, plan, fac):
+    services.plan_update_boundary(actor=actor, plan=plan, boundary="Site A: boilers 1-3.")
+    services.plan_update_responsibilities(
+        actor=actor, plan=plan, responsible_name="Zhang San", responsible_contact="021-1234 5678"
+    )
+    add_parameter(actor, plan, fac)
+    return plan
+
+
+def submitted_plan(actor, org):
+    plan = complete_plan(actor, plan_draft(actor, org), facility(org))
+    return services.plan_submit(actor=actor, plan=plan)
