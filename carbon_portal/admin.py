@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import AuditEntry, BackgroundJob, User
+from .models import AuditEntry, BackgroundJob, GeneratedDocument, Notification, User
 
 
 @admin.register(User)
@@ -38,3 +38,24 @@ class AuditEntryAdmin(admin.ModelAdmin):
 class BackgroundJobAdmin(admin.ModelAdmin):
     list_display = ["kind", "status", "progress_done", "progress_total", "created_at"]
     readonly_fields = [f.name for f in BackgroundJob._meta.fields]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "kind", "subject_zh", "read_at", "emailed_at"]
+    list_filter = ["kind"]
+    search_fields = ["recipient__email", "subject_zh", "subject_en"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(GeneratedDocument)
+class GeneratedDocumentAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "filename", "status", "content_sha256"]
+    list_filter = ["kind", "status"]
+    readonly_fields = [f.name for f in GeneratedDocument._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -7,4 +7,5 @@ from .api import MeApi
 urlpatterns = [
     path("me/", MeApi.as_view(), name="api_me"),
     path("registry/", include("registry.api_urls")),
+    path("reporting/", include("reporting.api_urls")),
 ]

@@ -27,6 +27,14 @@ app.conf.update(
             "task": "carbon_portal.tasks.resend_waiting_jobs",
             "schedule": 60.0,
         },
+        "resend-pending-documents": {
+            "task": "carbon_portal.document_tasks.resend_pending_documents",
+            "schedule": 60.0,
+        },
+        "email-unsent-notifications": {
+            "task": "carbon_portal.tasks.email_unsent_notifications",
+            "schedule": 300.0,
+        },
         "registry-deadline-reminders": {
             "task": "registry.tasks.send_deadline_reminders",
             "schedule": crontab(hour=8, minute=0),

@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from .notifications import unread_count
 from .permissions import is_bureau, is_bureau_approver, roles_of
 
 
@@ -11,4 +12,6 @@ def portal(request):
         "user_roles": roles,
         "user_is_bureau": is_bureau(user) if user is not None else False,
         "user_is_approver": is_bureau_approver(user) if user is not None else False,
+        # Lazy: pages that never show the nav (PDFs, partials) do not pay the query.
+        "unread_messages": lambda: unread_count(user),
     }

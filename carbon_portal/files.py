@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # Limits for what an .xlsx may expand to. A real workbook of 20,000 rows inflates to a few MB
 # and its parts compress 5-20 times; a zip bomb compresses zeros a thousand times.
@@ -37,16 +38,24 @@ class _Kind:
     extensions: tuple[str, ...]
     # What filetype may call the content. None: no binary signature at all (plain text).
     detected: frozenset[str | None]
-    label: str
+    label: str  # lazy: shown in the uploader's language
 
 
 KINDS = {
     # An .xlsx whose first parts are not where filetype looks is reported as a plain zip;
     # _check_xlsx then decides from the archive's member list.
-    "xlsx": _Kind((".xlsx",), frozenset({"xlsx", "zip"}), "Excel workbook (.xlsx)"),
-    "csv": _Kind((".csv",), frozenset({None}), "CSV (.csv)"),
-    "pdf": _Kind((".pdf",), frozenset({"pdf"}), "PDF (.pdf)"),
+    "xlsx": _Kind((".xlsx",), frozenset({"xlsx", "zip"}), gettext_lazy("Excel workbook (.xlsx)")),
+    "csv": _Kind((".csv",), frozenset({None}), gettext_lazy("CSV (.csv)")),
+    "pdf": _Kind((".pdf",), frozenset({"pdf"}), gettext_lazy("PDF (.pdf)")),
+    # An animated PNG is still a PNG; filetype names it apng.
+    "png": _Kind((".png",), frozenset({"png", "apng"}), gettext_lazy("PNG image (.png)")),
+    "jpg": _Kind((".jpg", ".jpeg"), frozenset({"jpg"}), gettext_lazy("JPEG image (.jpg, .jpeg)")),
 }
+
+
+def kinds_label(kinds: tuple[str, ...]) -> str:
+    """The accepted types in words, for messages and form hints."""
+    return ", ".join(str(KINDS[k].label) for k in kinds)
 
 
 @dataclass(frozen=True)
@@ -119,7 +128,7 @@ def _kind_from_extension(name: str, allowed: tuple[str, ...]) -> str:
             return kind
     raise ValidationError(
         _("%(name)s is not an accepted type of file. Upload one of: %(types)s.")
-        % {"name": name, "types": ", ".join(KINDS[k].label for k in allowed)},
+        % {"name": name, "types": kinds_label(allowed)},
         code="extension",
     )
 

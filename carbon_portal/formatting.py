@@ -13,5 +13,10 @@ def format_tonnes(value: Decimal | None) -> str:
     return f"{value:,.3f}"
 
 
+def format_tco2e(value: Decimal | None) -> str:
+    """Reported emissions always show the reporting precision: 300 -> '300.000'."""
+    return "—" if value is None else f"{Decimal(value):,.3f}"
+
+
 def format_yuan(value: Decimal | None) -> str:
     return "—" if value is None else f"{Decimal(value):,.2f}"

@@ -123,3 +123,74 @@ class BackgroundJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class Notification(models.Model):
+    """A message to one user in the portal's inbox, also sent by email. The text is kept in both
+    languages as written at the time, so the inbox shows it in the reader's language later."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=80)
+    subject_zh = models.CharField(max_length=300)
+    subject_en = models.CharField(max_length=300)
+    body_zh = models.TextField(blank=True)
+    body_en = models.TextField(blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.subject_zh
+
+    def _in_reader_language(self, zh: str, en: str) -> str:
+        from django.utils.translation import get_language
+
+        return en if (get_language() or "").startswith("en") and en else zh
+
+    @property
+    def subject(self) -> str:
+        return self._in_reader_language(self.subject_zh, self.subject_en)
+
+    @property
+    def body(self) -> str:
+        return self._in_reader_language(self.body_zh, self.body_en)
+
+
+class GeneratedDocument(models.Model):
+    """A PDF the portal renders after commit (a report, a plan, a notice). Each rendering is kept
+    with the SHA-256 of its bytes, printed on the document itself for the content it shows."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=80)
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.CharField(max_length=64)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    filename = models.CharField(_("file name"), max_length=200)
+    stored_path = models.CharField(max_length=300, blank=True)
+    content_sha256 = models.CharField(_("content hash (SHA-256)"), max_length=64, blank=True)
+    file_sha256 = models.CharField(_("file hash (SHA-256)"), max_length=64, blank=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    message = models.TextField(blank=True)
+    requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("generated document")
+        verbose_name_plural = _("generated documents")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "kind", "-created_at"])]
+
+    def __str__(self):
+        return self.filename

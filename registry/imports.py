@@ -5,20 +5,16 @@ uses, so a rule is written once; errors carry the row number the user sees (head
 row 1); and the rows are saved all together or not at all.
 """
 
-import io
-import re
 from dataclasses import dataclass, field
 
-import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl.utils import get_column_letter
 
 from carbon_portal import audit
 from carbon_portal.files import CheckedUpload, check_upload
 from carbon_portal.permissions import require_bureau
+from carbon_portal.sheet_import import Column, RowError, check_shape, choice_aliases, fold, map_columns, read_grid
 
 from .choices import District, OrganisationType
 from .forms import OrganisationForm
@@ -32,20 +28,6 @@ from .validators import normalise_uscc
 MAX_ROWS = 5_000
 # The template's example row carries a real-looking code; importing it unchanged is refused.
 TEMPLATE_EXAMPLE_USCC = "91310116MA1EX00018"
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    zh: str
-    en: str
-    required: bool
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def heading(self) -> str:
-        return self.zh if (translation.get_language() or "").startswith("zh") else self.en
-
 
 COLUMNS = (
     Column("uscc", "统一社会信用代码", "uscc", True, ("unified social credit code", "credit code", "信用代码")),
@@ -86,32 +68,6 @@ ORG_TYPE_ZH = {
     "other": ("其他组织", "其他"),
 }
 
-_FOLD = re.compile(r"[\s_\-*＊()（）'’:：]+")
-
-
-def _fold(text) -> str:
-    """Headings and labels compare loosely: case, spaces, brackets and marks do not matter."""
-    return _FOLD.sub("", str(text)).casefold()
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int | None
-    column: str
-    message: str
-    code: str | None = None
-
-    def __str__(self) -> str:
-        if self.row is None:
-            return self.message
-        if self.column:
-            return _("Row %(row)s, %(column)s: %(message)s") % {
-                "row": self.row,
-                "column": self.column,
-                "message": self.message,
-            }
-        return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
-
 
 @dataclass
 class ImportRow:
@@ -151,9 +107,9 @@ def organisation_import(*, actor, uploaded_file, dry_run: bool) -> ImportResult:
     """
     require_bureau(actor)
     upload = check_upload(uploaded_file, allowed=("csv", "xlsx"))
-    grid = _read_grid(upload)
-    columns = _map_columns(grid[0] if grid else [])
-    _check_shape(grid, columns, upload.name)
+    grid = read_grid(upload, max_rows=MAX_ROWS)
+    columns = map_columns(grid[0] if grid else [], COLUMNS)
+    check_shape(grid, columns, upload.name, max_rows=MAX_ROWS)
     result = ImportResult(file_name=upload.name, file_sha256=upload.sha256, dry_run=dry_run)
     lookups = _Lookups.load()
     first_seen: dict[str, int] = {}
@@ -201,100 +157,6 @@ def _save_errors(number: int, columns, exc) -> list[RowError]:
     ]
 
 
-# Reading ----------------------------------------------------------------------------------
-
-
-def _read_grid(upload: CheckedUpload) -> list[list[str]]:
-    """Every row as stripped strings, the heading row first; at most MAX_ROWS + 1 data rows."""
-    try:
-        if upload.kind == "xlsx":
-            frame = pd.read_excel(
-                io.BytesIO(upload.content),
-                sheet_name=0,
-                header=None,
-                dtype=str,
-                keep_default_na=False,
-                nrows=MAX_ROWS + 2,
-                engine="openpyxl",
-            )
-        else:
-            frame = pd.read_csv(
-                io.StringIO(upload.text),
-                header=None,
-                dtype=str,
-                keep_default_na=False,
-                skip_blank_lines=False,  # keeps row numbers equal to the spreadsheet's
-                nrows=MAX_ROWS + 2,
-            )
-    except pd.errors.EmptyDataError:
-        return []
-    except pd.errors.ParserError as exc:
-        found = re.search(r"line (\d+)", str(exc))
-        if found:
-            message = _("Row %(row)s has more cells than the heading row.") % {"row": found.group(1)}
-        else:
-            message = _("%(name)s could not be read as CSV.") % {"name": upload.name}
-        raise ValidationError(message, code="csv_parse")
-    except Exception:  # any parser failure on user input gets the same answer
-        raise ValidationError(_("%(name)s could not be read.") % {"name": upload.name}, code="unreadable")
-    return [[_cell(v) for v in values] for values in frame.itertuples(index=False, name=None)]
-
-
-def _cell(value) -> str:
-    if value is None or (isinstance(value, float) and value != value):  # NaN from short rows
-        return ""
-    return str(value).strip()
-
-
-def _map_columns(header: list[str]) -> dict[str, tuple[int, str]]:
-    """field -> (position, heading as written). Unknown or repeated headings are refused so a
-    typo never drops a column silently."""
-    by_alias = {_fold(a): c for c in COLUMNS for a in (c.field, c.zh, c.en, *c.aliases)}
-    mapped: dict[str, tuple[int, str]] = {}
-    problems = []
-    for index, title in enumerate(header):
-        if not title:
-            continue
-        column = by_alias.get(_fold(title))
-        if column is None:
-            problems.append(_("Column %(letter)s, %(title)s, is not a column this import knows.") % _col(index, title))
-        elif column.field in mapped:
-            problems.append(_("Column %(letter)s repeats the column %(title)s.") % _col(index, title))
-        else:
-            mapped[column.field] = (index, title)
-    missing = [c for c in COLUMNS if c.required and c.field not in mapped]
-    if missing:
-        names = ", ".join(f"{c.zh} ({c.en})" for c in missing)
-        problems.insert(
-            0, _("Row 1 must name the columns. Missing required columns: %(columns)s.") % {"columns": names}
-        )
-    if problems:
-        raise ValidationError([ValidationError(p, code="columns") for p in problems])
-    return mapped
-
-
-def _col(index: int, title: str) -> dict:
-    return {"letter": get_column_letter(index + 1), "title": title}
-
-
-def _check_shape(grid: list[list[str]], columns, name: str) -> None:
-    data_rows = [cells for cells in grid[1:] if any(cells)]
-    if not data_rows:
-        raise ValidationError(_("%(name)s has no rows of data under the headings.") % {"name": name}, code="no_rows")
-    if len(grid) - 1 > MAX_ROWS:
-        raise ValidationError(
-            _("%(name)s has more than %(max)s rows: split it into smaller files.") % {"name": name, "max": MAX_ROWS},
-            code="too_many_rows",
-        )
-    used = {index for index, _title in columns.values()}
-    for index in range(len(grid[0])):
-        if index not in used and not grid[0][index] and any(len(r) > index and r[index] for r in data_rows):
-            raise ValidationError(
-                _("Column %(letter)s has values but no heading in row 1.") % {"letter": get_column_letter(index + 1)},
-                code="unnamed_column",
-            )
-
-
 # Binding ----------------------------------------------------------------------------------
 
 
@@ -308,24 +170,12 @@ class _Lookups:
     def load(cls) -> "_Lookups":
         return cls(
             industries={code.upper(): pk for pk, code in Industry.objects.values_list("pk", "code")},
-            org_types=_choice_aliases(OrganisationType, ORG_TYPE_ZH),
-            districts=_choice_aliases(
+            org_types=choice_aliases(OrganisationType, ORG_TYPE_ZH),
+            districts=choice_aliases(
                 District,
                 {k: (zh, zh.removesuffix("区").removesuffix("新"), f"{k} district") for k, zh in DISTRICT_ZH.items()},
             ),
         )
-
-
-def _choice_aliases(choices, extra: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    """A choice is found by its value, its English or Chinese label, or a known Chinese name."""
-    aliases = {}
-    for value, label in choices.choices:
-        names = {value, *extra.get(value, ())}
-        for language in ("en", "zh-hans"):
-            with translation.override(language):
-                names.add(str(label))
-        aliases.update({_fold(n): value for n in names})
-    return aliases
 
 
 def _bind_row(number: int, cells: list[str], columns, lookups: _Lookups, first_seen: dict[str, int]):
@@ -337,7 +187,7 @@ def _bind_row(number: int, cells: list[str], columns, lookups: _Lookups, first_s
         ("district", lookups.districts, _("%(value)s is not a district of Shanghai.")),
     ):
         if data[name]:
-            value = table.get(_fold(data[name]))
+            value = table.get(fold(data[name]))
             if value is None:
                 own[name] = (message % {"value": data[name]}, f"unknown_{name}")
             else:

@@ -94,6 +94,7 @@ class FactorSnapshot:
     ef_tco2_per_mwh: Decimal | None = None
     ef_tco2_per_gj: Decimal | None = None
     gwp: Decimal | None = None
+    ef_tco2_per_t: Decimal | None = None
     valid_from_year: int | None = None
     valid_to_year: int | None = None
     source: str = ""
@@ -105,7 +106,7 @@ class FactorSnapshot:
     @classmethod
     def from_json(cls, data: dict) -> "FactorSnapshot":
         decimals = {"ncv_gj_per_unit", "carbon_content_tc_per_tj", "oxidation_rate"}
-        decimals |= {"ef_tco2_per_mwh", "ef_tco2_per_gj", "gwp"}
+        decimals |= {"ef_tco2_per_mwh", "ef_tco2_per_gj", "gwp", "ef_tco2_per_t"}
         return cls(**{k: Decimal(v) if k in decimals and v is not None else v for k, v in data.items()})
 
 
@@ -137,6 +138,7 @@ _CATEGORY = {
     FactorKind.PURCHASED_ELECTRICITY: EmissionCategory.PURCHASED_ELECTRICITY,
     FactorKind.PURCHASED_HEAT: EmissionCategory.PURCHASED_HEAT,
     FactorKind.GWP: EmissionCategory.NON_CO2,
+    FactorKind.PROCESS: EmissionCategory.PROCESS,
 }
 
 
@@ -151,6 +153,8 @@ def _emissions(factor: FactorSnapshot, amount: Decimal) -> Decimal:
         return purchased_heat_tco2(amount, factor.ef_tco2_per_gj)
     if factor.kind == FactorKind.GWP:
         return non_co2_tco2e(amount, factor.gwp)
+    if factor.kind == FactorKind.PROCESS:
+        return process_line(facility_code="", amount=amount, ef_tco2_per_unit=factor.ef_tco2_per_t).emissions_tco2e
     raise ValueError(f"unknown factor kind {factor.kind!r}")
 
 

@@ -9,6 +9,7 @@ class FactorKind(models.TextChoices):
     PURCHASED_ELECTRICITY = "purchased_electricity", _("Purchased electricity")
     PURCHASED_HEAT = "purchased_heat", _("Purchased heat")
     GWP = "gwp", _("Global warming potential")
+    PROCESS = "process", _("Process emissions per material")
 
 
 class EmissionCategory(models.TextChoices):
@@ -52,6 +53,7 @@ class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
     SUPERSEDED = "superseded", _("Superseded by a correction")
+    ABANDONED = "abandoned", _("Abandoned draft")
 
 
 class PlanStatus(models.TextChoices):

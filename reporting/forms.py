@@ -67,9 +67,25 @@ class ReportLineForm(forms.Form):
     source_description = forms.CharField(
         label=_("Emission source"), max_length=200, help_text=_("For example: boiler no. 2, natural gas.")
     )
-    factor_code = forms.ChoiceField(label=_("Emission factor"))
-    activity_amount = forms.CharField(label=_("Activity data"), max_length=40)
-    activity_unit = forms.ChoiceField(label=_("Unit of the activity data"), choices=ActivityUnit.choices)
+    factor_code = forms.ChoiceField(
+        label=_("Emission factor"),
+        help_text=_(
+            "The version valid in the report's year is used. Each factor says the units its activity data takes."
+        ),
+    )
+    activity_amount = forms.CharField(
+        label=_("Activity data"),
+        max_length=40,
+        help_text=_("The amount used in the year, as a plain number without thousands separators, e.g. 12000.5."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    activity_unit = forms.ChoiceField(
+        label=_("Unit of the activity data"),
+        choices=ActivityUnit.choices,
+        help_text=_(
+            "Converted exactly into the factor's unit: kWh and 10⁴ kWh into MWh, Nm³ into 10⁴ Nm³, MJ into GJ."
+        ),
+    )
     is_biomass = forms.BooleanField(label=_("Biomass fuel (reported, not counted in the total)"), required=False)
 
     def __init__(self, *args, report, factors, **kwargs):

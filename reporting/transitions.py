@@ -7,12 +7,13 @@ version it corrects superseded.
 from .choices import PlanStatus, ReportStatus
 
 REPORT_TRANSITIONS: dict[str, set[str]] = {
-    ReportStatus.DRAFT: {ReportStatus.SUBMITTED},
+    ReportStatus.DRAFT: {ReportStatus.SUBMITTED, ReportStatus.ABANDONED},
     ReportStatus.SUBMITTED: {ReportStatus.SUPERSEDED},
     ReportStatus.SUPERSEDED: set(),
+    ReportStatus.ABANDONED: set(),
 }
 EDITABLE = frozenset({ReportStatus.DRAFT})
-TERMINAL = frozenset({ReportStatus.SUPERSEDED})
+TERMINAL = frozenset({ReportStatus.SUPERSEDED, ReportStatus.ABANDONED})
 
 
 def can_move(current: str, new: str) -> bool:

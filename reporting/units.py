@@ -18,6 +18,7 @@ FACTOR_UNITS: dict[str, tuple[str, ...]] = {
     FactorKind.PURCHASED_ELECTRICITY: (ActivityUnit.MWH,),
     FactorKind.PURCHASED_HEAT: (ActivityUnit.GJ,),
     FactorKind.GWP: (ActivityUnit.TONNE,),  # tonnes of the gas
+    FactorKind.PROCESS: (ActivityUnit.TONNE,),  # tonnes of the material (limestone, say)
 }
 
 # For each factor unit: the units activity data may arrive in, and the exact multiplier into it.
@@ -32,6 +33,11 @@ CONVERSIONS: dict[str, dict[str, Decimal]] = {
     },
     ActivityUnit.GJ: {ActivityUnit.GJ: Decimal(1), ActivityUnit.MJ: Decimal("0.001")},
 }
+
+
+# What a report line stores (reporting.models.reports.ACTIVITY: 20 digits, 6 after the point).
+ACTIVITY_DECIMAL_PLACES = 6
+MAX_ACTIVITY = Decimal(10) ** 14
 
 
 def unit_label(unit: str) -> str:
@@ -63,6 +69,18 @@ def parse_activity(value) -> Decimal:
         raise ValidationError(_("Activity data must be a number."), code="not_a_number")
     if amount < 0:
         raise ValidationError(_("Activity data cannot be negative."), code="negative")
+    if amount >= MAX_ACTIVITY:
+        raise ValidationError(
+            _("%(amount)s is too large to be one source's activity data for a year: check the figure and its unit."),
+            code="too_large",
+            params={"amount": f"{amount:,.0f}" if amount < Decimal("1e30") else f"{amount:.3E}"},
+        )
+    if amount != amount.quantize(Decimal(1).scaleb(-ACTIVITY_DECIMAL_PLACES), rounding="ROUND_DOWN"):
+        raise ValidationError(
+            _("Give activity data with at most %(places)s decimal places."),
+            code="too_precise",
+            params={"places": ACTIVITY_DECIMAL_PLACES},
+        )
     return amount
 
 

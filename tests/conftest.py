@@ -125,13 +125,18 @@ def celery_broker():
     """Point Celery at a real broker URL (not eager) for one test, then restore eager mode."""
     import contextlib
 
+    from kombu import pools as kombu_pools
+
     from carbon_portal.celery import app
 
     def _reset_pools():
         if app._pool is not None:
             app._pool.force_close_all()
         app._pool = None
-        app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)
+        # kombu keeps producer and connection pools per broker URL in process-wide registries:
+        # drop them too, or the next publish to the same URL fails with "Acquire on closed pool".
+        app.amqp._producer_pool = None
+        kombu_pools.reset()
 
     @contextlib.contextmanager
     def _use(url):

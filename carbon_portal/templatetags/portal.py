@@ -2,6 +2,8 @@ from django import template
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from carbon_portal.formatting import format_tco2e, format_tonnes
+
 register = template.Library()
 
 
@@ -14,6 +16,9 @@ def audit_url(obj) -> str:
 
 @register.filter
 def tonnes(value) -> str:
-    from carbon_portal.formatting import format_tonnes
-
     return format_tonnes(value)
+
+
+@register.filter
+def tco2e(value) -> str:
+    return format_tco2e(value)

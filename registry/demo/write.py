@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from carbon_portal import audit
+from carbon_portal import demo as demo_steps
 from carbon_portal.models import BackgroundJob, User
 from carbon_portal.roles import Role
 
@@ -47,6 +48,7 @@ def seed_demo(*, units: int = 240, seed: int = 2026, log: Callable[[str], None] 
         with transaction.atomic():
             _write_population(plan, log)
     _lists(log)
+    demo_steps.run_steps(log=log)
     return demo_logins()
 
 

@@ -1,5 +1,7 @@
 """Reporting models: the emission factor library, the annual emission reports, the data quality plans."""
 
+from .access import CompilationGrant
+from .evidence import ReportEvidence
 from .factors import (
     ALL_VALUE_FIELDS,
     FACTOR,
@@ -9,6 +11,7 @@ from .factors import (
     EmissionFactor,
     plain_decimal,
 )
+from .monthly import MonthlyActivity
 from .plans import PlanParameter, PlanSectionComment, QualityPlan
 from .reports import AnnualReport, ReportLine
 
@@ -19,6 +22,9 @@ __all__ = [
     "VALUE_FIELDS",
     "YEAR",
     "AnnualReport",
+    "CompilationGrant",
+    "MonthlyActivity",
+    "ReportEvidence",
     "EmissionFactor",
     "PlanParameter",
     "PlanSectionComment",

@@ -28,6 +28,7 @@ VALUE_FIELDS: dict[str, tuple[str, ...]] = {
     FactorKind.PURCHASED_ELECTRICITY: ("ef_tco2_per_mwh",),
     FactorKind.PURCHASED_HEAT: ("ef_tco2_per_gj",),
     FactorKind.GWP: ("gwp",),
+    FactorKind.PROCESS: ("ef_tco2_per_t",),
 }
 ALL_VALUE_FIELDS = tuple(name for names in VALUE_FIELDS.values() for name in names)
 
@@ -78,6 +79,9 @@ class EmissionFactor(BilingualName):
     )
     ef_tco2_per_gj = models.DecimalField(
         _("emission factor (tCO2/GJ)"), null=True, blank=True, validators=NON_NEGATIVE, **FACTOR
+    )
+    ef_tco2_per_t = models.DecimalField(
+        _("emission factor (tCO2/t of material)"), null=True, blank=True, validators=NON_NEGATIVE, **FACTOR
     )
     gwp = models.DecimalField(_("GWP"), null=True, blank=True, validators=NON_NEGATIVE, **FACTOR)
     valid_from_year = models.PositiveSmallIntegerField(
@@ -165,6 +169,7 @@ class EmissionFactor(BilingualName):
             "ef_tco2_per_mwh": (gettext("Emission factor"), "tCO2/MWh"),
             "ef_tco2_per_gj": (gettext("Emission factor"), "tCO2/GJ"),
             "gwp": (gettext("GWP"), ""),
+            "ef_tco2_per_t": (gettext("Emission factor"), f"tCO2/{per_unit}"),
         }
         rows = []
         for name in VALUE_FIELDS.get(self.kind, ()):

@@ -61,6 +61,17 @@ class AnnualReport(models.Model):
     declared_at = models.DateTimeField(_("declared at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+    abandoned_at = models.DateTimeField(_("abandoned at"), null=True, blank=True)
+    # Set when an agency's staff first writes to the report under a compilation grant: that agency
+    # compiled a Shanghai report this year and may not review any report of the year (Art. 19).
+    compiled_by_agency = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("compiled by agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="compiled_reports",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -76,7 +87,7 @@ class AnnualReport(models.Model):
             ),
             models.UniqueConstraint(fields=["organisation", "year", "version"], name="report_unique_version"),
             models.CheckConstraint(
-                condition=Q(status=ReportStatus.DRAFT)
+                condition=Q(status__in=[ReportStatus.DRAFT, ReportStatus.ABANDONED])
                 | (Q(declared_at__isnull=False) & Q(submitted_at__isnull=False) & ~Q(declared_by_name="")),
                 name="report_submitted_is_declared",
             ),
@@ -154,6 +165,7 @@ class ReportLine(models.Model):
             "ef_tco2_per_mwh": gettext("Emission factor"),
             "ef_tco2_per_gj": gettext("Emission factor"),
             "gwp": gettext("GWP"),
+            "ef_tco2_per_t": gettext("Emission factor"),
         }
         data = self.factor_snapshot
         return [(label, plain_decimal(Decimal(data[name]))) for name, label in labels.items() if data.get(name)]

@@ -1,6 +1,7 @@
 """Reporting writes: one function per business act (see CONVENTIONS.md)."""
 
 from .factors import emission_factor_revise  # noqa: F401
+from .monthly import monthly_file, monthly_withdraw  # noqa: F401
 from .plans import (  # noqa: F401
     plan_accept,
     plan_create_draft,
@@ -13,6 +14,7 @@ from .plans import (  # noqa: F401
     plan_update_responsibilities,
 )
 from .reports import (  # noqa: F401
+    report_abandon,
     report_correction_start,
     report_create_draft,
     report_line_add,

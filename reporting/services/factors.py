@@ -10,7 +10,7 @@ from carbon_portal import audit
 from carbon_portal.permissions import require_bureau
 
 from ..choices import FactorKind, Gas
-from ..models import ALL_VALUE_FIELDS, EmissionFactor
+from ..models import EmissionFactor
 
 
 def _overlaps(a: EmissionFactor, b: EmissionFactor) -> bool:
@@ -66,6 +66,7 @@ def emission_factor_revise(
     ef_tco2_per_mwh: Decimal | None = None,
     ef_tco2_per_gj: Decimal | None = None,
     gwp: Decimal | None = None,
+    ef_tco2_per_t: Decimal | None = None,
 ) -> EmissionFactor:
     """DOMAIN.md "Reporting": factors are versioned reference data with their source.
 
@@ -88,6 +89,7 @@ def emission_factor_revise(
         "ef_tco2_per_mwh": ef_tco2_per_mwh,
         "ef_tco2_per_gj": ef_tco2_per_gj,
         "gwp": gwp,
+        "ef_tco2_per_t": ef_tco2_per_t,
     }
     new = EmissionFactor(
         code=code,
@@ -123,6 +125,6 @@ def emission_factor_revise(
             "replaces": replaced.pk if replaced else None,
             "source": source_zh,
         }
-        | {name: str(values[name]) for name in ALL_VALUE_FIELDS if values[name] is not None},
+        | {name: str(value) for name, value in values.items() if value is not None},
     )
     return new

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from carbon_portal import audit
 from registry.models import Facility, Organisation
 
-from .. import selectors
+from .. import notices, selectors
 from ..choices import PlanSection, PlanStatus
+from ..documents import plan_pdf_request
 from ..models import PlanParameter, PlanSectionComment, QualityPlan
 from ..permissions import require_plan_decider, require_plan_filer
 from ..transitions import PLAN_EDITABLE, plan_can_move
@@ -165,6 +166,8 @@ def plan_submit(*, actor, plan: QualityPlan) -> QualityPlan:
         raise ValidationError(missing)
     plan.submitted_by, plan.submitted_at = actor, timezone.now()
     _set_status(plan, PlanStatus.SUBMITTED, actor=actor, verb="plan.submit", data={"reference": plan.reference})
+    notices.plan_submitted(plan)
+    plan_pdf_request(actor=actor, plan=plan)
     return plan
 
 
@@ -175,6 +178,8 @@ def plan_accept(*, actor, plan: QualityPlan) -> QualityPlan:
     plan = _locked(plan)
     plan.decided_by, plan.decided_at = actor, timezone.now()
     _set_status(plan, PlanStatus.ACCEPTED, actor=actor, verb="plan.accept", data={"reference": plan.reference})
+    notices.plan_accepted(plan)
+    plan_pdf_request(actor=actor, plan=plan)
     return plan
 
 
@@ -192,6 +197,8 @@ def plan_return(*, actor, plan: QualityPlan, comments: dict[str, str]) -> Qualit
     PlanSectionComment.objects.bulk_create(
         PlanSectionComment(plan=plan, section=section, comment=text, author=actor) for section, text in given.items()
     )
+    notices.plan_returned(plan, [PlanSection(section).label for section in given])
+    plan_pdf_request(actor=actor, plan=plan)
     return plan
 
 

@@ -1,6 +1,6 @@
 """Art. 16: draft, fill in, declare and submit the annual emission report; correct it by a new version."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,17 +9,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carbon_portal import audit
+from registry.choices import EmissionSource
 from registry.models import Facility, Organisation
+from registry.services import emission_record_set
 
-from .. import selectors
-from ..calculation import calculate_line
-from ..choices import EmissionCategory, ReportStatus
-from ..models import AnnualReport, ReportLine
-from ..models.reports import EXACT_TONNES
-from ..permissions import require_filer
+from .. import notices, selectors
+from ..choices import ReportStatus
+from ..documents import report_pdf_request
+from ..models import AnnualReport, EmissionFactor, ReportLine
+from ..permissions import granting_agency_id, may_file, require_compiler, require_filer
+from ..sources import check_source
 from ..transitions import EDITABLE, can_move
-
-_EXACT_STEP = Decimal(1).scaleb(-EXACT_TONNES["decimal_places"])
+from . import evidence as evidence_services
 
 
 def _locked(report: AnnualReport) -> AnnualReport:
@@ -48,6 +49,18 @@ def _set_status(report: AnnualReport, new: str, *, actor, verb: str, data: dict 
     audit.record(actor=actor, verb=verb, target=report, data={"from": old, "to": new} | (data or {}))
 
 
+def _note_compiler(report: AnnualReport, actor) -> None:
+    """An agency writing under a grant has compiled a report this year (Art. 19): recorded once,
+    on the report, and never cleared."""
+    if report.compiled_by_agency_id or may_file(actor, report.organisation_id):
+        return
+    agency_id = granting_agency_id(actor, report.organisation_id, report.year)
+    if agency_id is not None:
+        report.compiled_by_agency_id = agency_id
+        report.save(update_fields=["compiled_by_agency"])
+        audit.record(actor=actor, verb="report.compiled_by_agency", target=report, data={"agency": agency_id})
+
+
 def _next_version(organisation_id: int, year: int) -> int:
     found = AnnualReport.objects.filter(organisation_id=organisation_id, year=year).aggregate(v=Max("version"))["v"]
     return (found or 0) + 1
@@ -56,7 +69,7 @@ def _next_version(organisation_id: int, year: int) -> int:
 @transaction.atomic
 def report_create_draft(*, actor, organisation: Organisation, year: int) -> AnnualReport:
     """Art. 16 ¶1, ¶3: only a unit on the year's published list reports, one draft at a time."""
-    require_filer(actor, organisation.pk)
+    require_compiler(actor, organisation.pk, year)
     # Lock the unit so that two clicks cannot both start a draft.
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
     if not selectors.is_required_to_report(organisation.pk, year):
@@ -79,6 +92,7 @@ def report_create_draft(*, actor, organisation: Organisation, year: int) -> Annu
     )
     report.full_clean()
     report.save()
+    _note_compiler(report, actor)
     audit.record(actor=actor, verb="report.create", target=report, data={"year": year, "version": report.version})
     return report
 
@@ -89,8 +103,9 @@ def report_production_update(
 ) -> AnnualReport:
     """The production data of the report: the main product and its output in the year."""
     report = _locked(report)
-    require_filer(actor, report.organisation_id)
+    require_compiler(actor, report.organisation_id, report.year)
     _require_editable(report)
+    _note_compiler(report, actor)
     report.product_name, report.product_output, report.product_unit = product_name.strip(), product_output, product_unit
     report.full_clean(validate_constraints=False)
     report.save()
@@ -114,58 +129,55 @@ def _build_line(
     source_description: str,
     is_biomass: bool,
 ) -> ReportLine:
-    """Calculates one line with the factor valid in the report's year and freezes that factor on it."""
-    if facility.organisation_id != report.organisation_id:
-        raise ValidationError({"facility": _("This facility does not belong to the reporting unit.")})
-    if category not in EmissionCategory.values:
-        raise ValidationError({"category": _("Choose the kind of emission source.")})
-    if not source_description.strip():
-        raise ValidationError({"source_description": _("Describe the emission source, e.g. boiler no. 2.")})
+    """Calculates one line with the factor valid in the report's year, freezes that factor on it, saves it."""
     try:
         factor = selectors.factor_for(factor_code, report.year)
     except ValidationError as exc:
         raise ValidationError({"factor_code": exc.messages}) from exc
-    snapshot = factor.snapshot()
-    try:
-        line = calculate_line(facility_code=facility.code, factor=snapshot, amount=activity_amount, unit=activity_unit)
-    except ValidationError as exc:
-        field = "activity_unit" if exc.code == "unit_mismatch" else "activity_amount"
-        raise ValidationError({field: exc.messages}) from exc
-    if line.category != category:
-        raise ValidationError(
-            {
-                "factor_code": _("%(factor)s is a factor for %(kind)s, not for %(category)s.")
-                % {
-                    "factor": factor.name,
-                    "kind": EmissionCategory(line.category).label,
-                    "category": EmissionCategory(category).label,
-                }
-            }
-        )
-    if is_biomass and category != EmissionCategory.FUEL_COMBUSTION:
-        raise ValidationError({"is_biomass": _("Only a fuel can be biomass.")})
-    exact = line.emissions_tco2e.quantize(_EXACT_STEP, rounding=ROUND_HALF_UP)
-    row = ReportLine(
-        report=report,
+    row = _line_for(
+        report,
         facility=facility,
         category=category,
-        source_description=source_description.strip(),
-        activity_amount=Decimal(str(activity_amount).strip()),
-        activity_unit=activity_unit,
-        activity_in_factor_unit=line.activity,
         factor=factor,
-        factor_code=factor.code,
-        factor_version=factor.version,
-        factor_source=factor.source_zh,
-        factor_snapshot=snapshot.as_json(),
-        gas=line.gas,
-        is_biomass=is_biomass or snapshot.is_biomass,
-        emissions_tco2e=exact,
-        reported_tco2e=line.reported_tco2e,
+        activity_amount=activity_amount,
+        activity_unit=activity_unit,
+        source_description=source_description,
+        is_biomass=is_biomass,
     )
     row.full_clean(validate_constraints=False)
     row.save()
     return row
+
+
+def _line_for(
+    report: AnnualReport,
+    *,
+    facility: Facility,
+    category: str,
+    factor: EmissionFactor,
+    activity_amount,
+    activity_unit: str,
+    source_description: str,
+    is_biomass: bool,
+) -> ReportLine:
+    """One line calculated with `factor` and a frozen copy of it, checked but not saved: the form
+    saves it at once, the spreadsheet import (services/imports.py) all rows in one insert."""
+    checked = check_source(
+        organisation_id=report.organisation_id,
+        facility=facility,
+        category=category,
+        factor=factor,
+        activity_amount=activity_amount,
+        activity_unit=activity_unit,
+        source_description=source_description,
+        is_biomass=is_biomass,
+    )
+    return ReportLine(
+        report=report,
+        factor_source=factor.source_zh,
+        reported_tco2e=checked.line.reported_tco2e,
+        **checked.row_fields(),
+    )
 
 
 @transaction.atomic
@@ -183,8 +195,9 @@ def report_line_add(
 ) -> ReportLine:
     """Art. 16; DOMAIN.md "Reporting": activity x the factor valid in the report's year, frozen on the line."""
     report = _locked(report)
-    require_filer(actor, report.organisation_id)
+    require_compiler(actor, report.organisation_id, report.year)
     _require_editable(report)
+    _note_compiler(report, actor)
     line = _build_line(
         report,
         facility=facility,
@@ -213,8 +226,9 @@ def report_line_add(
 @transaction.atomic
 def report_line_remove(*, actor, line: ReportLine) -> None:
     report = _locked(line.report)
-    require_filer(actor, report.organisation_id)
+    require_compiler(actor, report.organisation_id, report.year)
     _require_editable(report)
+    _note_compiler(report, actor)
     data = {"line": line.pk, "source": line.source_description, "emissions_tco2e": str(line.emissions_tco2e)}
     line.delete()
     audit.record(actor=actor, verb="report.line_remove", target=report, data=data)
@@ -256,6 +270,17 @@ def report_submit(*, actor, report: AnnualReport, declaration_confirmed: bool, d
             "biomass_tco2": str(totals.biomass_tco2),
         },
     )
+    # The reported total becomes the unit's emissions on record for the year, unless the bureau
+    # has already determined a figure (the registry keeps the most authoritative one).
+    emission_record_set(
+        actor=actor,
+        organisation=report.organisation,
+        year=report.year,
+        emissions_tco2e=totals.total_tco2e,
+        source=EmissionSource.REPORTED,
+    )
+    notices.report_submitted(report, totals)
+    report_pdf_request(actor=actor, report=report)
     return report
 
 
@@ -295,6 +320,7 @@ def report_correction_start(*, actor, report: AnnualReport, reason: str) -> Annu
             source_description=line.source_description,
             is_biomass=line.is_biomass,
         )
+    evidence_services.evidence_copy(actor=actor, source=report, target=new)
     audit.record(
         actor=actor,
         verb="report.correction_start",
@@ -302,3 +328,16 @@ def report_correction_start(*, actor, report: AnnualReport, reason: str) -> Annu
         data={"corrects": report.pk, "version": new.version, "reason": new.correction_reason},
     )
     return new
+
+
+@transaction.atomic
+def report_abandon(*, actor, report: AnnualReport) -> AnnualReport:
+    """A draft the unit will not submit is abandoned, not deleted: it stays on record with its
+    lines, and a new draft may be started (a correction draft leaves its submitted version current)."""
+    report = _locked(report)
+    require_filer(actor, report.organisation_id)
+    if report.status != ReportStatus.DRAFT:
+        raise ValidationError(_("Only a draft can be abandoned."))
+    report.abandoned_at = timezone.now()
+    _set_status(report, ReportStatus.ABANDONED, actor=actor, verb="report.abandon", data={"version": report.version})
+    return report

@@ -1,13 +1,12 @@
 """Data quality control plan pages (Art. 15): the unit's plans, the plan's task list, its sections,
-check-your-answers and confirmation, revision and comparison; the bureau's list and decision."""
+check-your-answers and confirmation, revision and comparison; the bureau's decision (its overview
+of a year's plans is in overview.py)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,14 +16,14 @@ from registry.models import Organisation
 
 from .. import selectors, services
 from ..choices import PlanSection, PlanStatus
+from ..documents import plan_document_panel
 from ..forms import PlanBoundaryForm, PlanDecisionForm, PlanParameterForm, PlanResponsibilitiesForm
 from ..permissions import filing_organisation_ids, may_file, plans_for
-from .factors import _year
 
 
 def _plan(user, pk: int):
     """Another organisation's plan is not found, never forbidden: its existence is not disclosed."""
-    return get_object_or_404(plans_for(user).select_related("organisation"), pk=pk)
+    return get_object_or_404(plans_for(user).select_related("organisation", "revises"), pk=pk)
 
 
 def _filed_by_user(user, pk: int):
@@ -66,14 +65,16 @@ def plan_start(request, organisation_id: int, year: int):
 
 
 def _section_tags(plan, parameters, comments) -> dict[str, str]:
-    """A task list tag per section: returned (with comments), completed, or not started."""
+    """A task list tag per section: returned (with comments), completed, or not started. A revision
+    shows the sections the bureau returned until it is submitted again."""
+    answering = plan.status in (PlanStatus.RETURNED, PlanStatus.DRAFT)
     done = {
         PlanSection.BOUNDARY: bool(plan.boundary),
         PlanSection.PARAMETERS: bool(parameters),
         PlanSection.RESPONSIBILITIES: plan.has_responsibilities,
     }
     return {
-        section: "returned" if comments[section] else ("completed" if done[section] else "not_started")
+        section: "returned" if comments[section] and answering else ("completed" if done[section] else "not_started")
         for section in PlanSection.values
     }
 
@@ -98,6 +99,7 @@ def plan_detail(request, pk: int):
             "can_revise": plan.status == PlanStatus.RETURNED and files,
             "can_decide": plan.status == PlanStatus.SUBMITTED and is_bureau(request.user),
             "versions": list(selectors.plan_versions(plan)),
+            "document": plan_document_panel(plan),
         },
     )
 
@@ -164,7 +166,7 @@ def plan_parameter_add(request, pk: int):
         else:
             messages.success(request, _("Parameter added."))
             return redirect("reporting:plan_detail", pk=plan.pk)
-    return _form_page(request, plan, form, _("Add a parameter"), _("Add"))
+    return _form_page(request, plan, form, _("Add a parameter"), _("Add this parameter"))
 
 
 @login_required
@@ -232,25 +234,6 @@ def plan_compare(request, pk: int):
         request,
         "reporting/plan_compare.html",
         {"plan": plan, "old": old, "new": new, "rows": rows, "versions": versions},
-    )
-
-
-@login_required
-def plan_admin(request):
-    """Bureau: every plan covering a year, filtered by unit and status."""
-    require_bureau(request.user)
-    year = _year(request) if request.GET.get("year") else timezone.localdate().year + 1
-    plans = selectors.bureau_plans(year=year, q=request.GET.get("q", ""), status=request.GET.get("status", ""))
-    return render(
-        request,
-        "reporting/plan_admin.html",
-        {
-            "year": year,
-            "page": Paginator(plans, 50).get_page(request.GET.get("page")),
-            "statuses": PlanStatus.choices,
-            "filters": request.GET,
-            "due_date": selectors.plan_due_date(year),
-        },
     )
 
 

@@ -1,36 +1,45 @@
 """Annual emission report pages (Art. 16): the unit's reports, the report's task list, its
-sources, check-your-answers and confirmation, corrections; the bureau's list of a year's reports."""
+sources, check-your-answers and confirmation, corrections. The bureau's overview is in overview.py."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carbon_portal.forms import add_service_error
-from carbon_portal.permissions import is_bureau, require_bureau
+from carbon_portal.permissions import is_bureau
 from registry.models import Organisation
 
 from .. import selectors, services
 from ..choices import ReportStatus
+from ..documents import report_document_panel
 from ..forms import CorrectionForm, DeclarationForm, ProductionForm, ReportLineForm
-from ..permissions import filing_organisation_ids, may_file, reports_for
-from .factors import _year
+from ..permissions import may_compile, may_file, reports_for
+from ..selectors import evidence as evidence_selectors
+from ..selectors import warnings as warning_selectors
 
 
 def _report(user, pk: int):
     """Another organisation's report is not found, never forbidden: its existence is not disclosed."""
-    return get_object_or_404(reports_for(user).select_related("organisation", "corrects"), pk=pk)
+    return get_object_or_404(reports_for(user).select_related("organisation", "corrects", "compiled_by_agency"), pk=pk)
 
 
 def _filed_by_user(user, pk: int):
+    """Declaring, submitting and correcting: the unit's own staff only."""
     report = _report(user, pk)
     if not may_file(user, report.organisation_id):
         raise PermissionDenied(_("Only the unit's own staff may file its emission report."))
+    return report
+
+
+def _compiled_by_user(user, pk: int):
+    """Filling in the draft: the unit's staff, or an agency the unit granted access for the year."""
+    report = _report(user, pk)
+    if not may_compile(user, report.organisation_id, report.year):
+        raise PermissionDenied(_("You may read this report but not change it."))
     return report
 
 
@@ -57,7 +66,7 @@ def report_list(request):
 @login_required
 @require_POST
 def report_start(request, organisation_id: int, year: int):
-    if organisation_id not in filing_organisation_ids(request.user):
+    if not may_compile(request.user, organisation_id, year):
         raise Http404
     organisation = get_object_or_404(Organisation, pk=organisation_id)
     try:
@@ -75,19 +84,21 @@ def report_detail(request, pk: int):
     lines = list(selectors.report_lines(report))
     totals = selectors.report_totals(report, lines)
     due = selectors.year_settings(report.year)
-    return render(
-        request,
-        "reporting/report_detail.html",
-        {
-            "report": report,
-            "lines": lines,
-            "totals": totals,
-            "category_totals": selectors.category_totals(totals),
-            "due_date": due.report_due_date if due else None,
-            "can_edit": report.is_editable and may_file(request.user, report.organisation_id),
-            "can_correct": report.status == ReportStatus.SUBMITTED and may_file(request.user, report.organisation_id),
-        },
-    )
+    is_unit_staff = may_file(request.user, report.organisation_id)
+    context = {
+        "report": report,
+        "lines": lines,
+        "totals": totals,
+        "category_totals": selectors.category_totals(totals),
+        "due_date": due.report_due_date if due else None,
+        "can_edit": report.is_editable and may_compile(request.user, report.organisation_id, report.year),
+        "can_submit": report.is_editable and is_unit_staff,
+        "can_correct": report.status == ReportStatus.SUBMITTED and is_unit_staff,
+    }
+    context["evidence"] = evidence_selectors.report_evidence(report)
+    context["document"] = report_document_panel(report)
+    context["report_warnings"] = warning_selectors.report_warnings(report, lines, totals)
+    return render(request, "reporting/report_detail.html", context)
 
 
 def _form_page(request, report, form, title: str, submit_label: str):
@@ -100,7 +111,7 @@ def _form_page(request, report, form, title: str, submit_label: str):
 
 @login_required
 def report_production(request, pk: int):
-    report = _filed_by_user(request.user, pk)
+    report = _compiled_by_user(request.user, pk)
     if locked := _locked_report_redirect(request, report):
         return locked
     initial = {"product_name": report.product_name, "product_output": report.product_output}
@@ -118,25 +129,39 @@ def report_production(request, pk: int):
 
 @login_required
 def report_line_add(request, pk: int):
-    report = _filed_by_user(request.user, pk)
+    """The source form: htmx shows the figure and warnings as the filer types (views.preview);
+    without JavaScript, "Check the figures" shows the same without saving, and Add validates."""
+    from . import preview  # the live help on this form
+
+    report = _compiled_by_user(request.user, pk)
     if locked := _locked_report_redirect(request, report):
         return locked
-    form = ReportLineForm(request.POST or None, report=report, factors=selectors.current_factors())
-    if request.method == "POST" and form.is_valid():
+    factors = list(selectors.current_factors())
+    form = preview.live(ReportLineForm(request.POST or None, report=report, factors=factors), report, factors)
+    shown = None
+    if request.method == "POST" and "check" in request.POST:
+        shown = preview.preview_of(report, form)
+        # Checking is not submitting: the form comes back filled in, without "required" errors.
+        form = ReportLineForm(report=report, factors=factors, initial=request.POST.dict())
+        form = preview.live(form, report, factors)
+    elif request.method == "POST" and form.is_valid():
         try:
-            services.report_line_add(actor=request.user, report=report, **form.cleaned_data)
+            line = services.report_line_add(actor=request.user, report=report, **form.cleaned_data)
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
             messages.success(request, _("Emission source added."))
+            preview.warn_about_saved_line(request, report, line)
             return redirect("reporting:report_detail", pk=report.pk)
-    return _form_page(request, report, form, _("Add an emission source"), _("Add"))
+    if request.method == "POST" and shown is None:
+        shown = preview.preview_of(report, form)
+    return render(request, "reporting/report_line_form.html", {"report": report, "form": form, "preview": shown})
 
 
 @login_required
 @require_POST
 def report_line_remove(request, pk: int, line_id: int):
-    report = _filed_by_user(request.user, pk)
+    report = _compiled_by_user(request.user, pk)
     line = get_object_or_404(report.lines.all(), pk=line_id)
     try:
         services.report_line_remove(actor=request.user, line=line)
@@ -172,6 +197,8 @@ def report_submit(request, pk: int):
             "lines": lines,
             "totals": totals,
             "category_totals": selectors.category_totals(totals),
+            # Non-blocking: the filer sees them before declaring.
+            "report_warnings": warning_selectors.report_warnings(report, lines, totals),
         },
     )
 
@@ -192,20 +219,17 @@ def report_correct(request, pk: int):
 
 
 @login_required
-def report_admin(request):
-    """Bureau: every report of a year, filtered by unit and status."""
-    require_bureau(request.user)
-    year = _year(request) if request.GET.get("year") else timezone.localdate().year - 1
-    reports = selectors.bureau_reports(year=year, q=request.GET.get("q", ""), status=request.GET.get("status", ""))
-    due = selectors.year_settings(year)
-    return render(
-        request,
-        "reporting/report_admin.html",
-        {
-            "year": year,
-            "page": Paginator(reports, 50).get_page(request.GET.get("page")),
-            "statuses": ReportStatus.choices,
-            "filters": request.GET,
-            "due_date": due.report_due_date if due else None,
-        },
-    )
+def report_abandon(request, pk: int):
+    """Abandoning a draft: a confirmation page, then the draft is kept on record as abandoned."""
+    report = _filed_by_user(request.user, pk)
+    if locked := _locked_report_redirect(request, report):
+        return locked
+    if request.method == "POST":
+        try:
+            services.report_abandon(actor=request.user, report=report)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("reporting:report_detail", pk=report.pk)
+        messages.success(request, _("Draft version %(version)s abandoned.") % {"version": report.version})
+        return redirect("reporting:report_list")
+    return render(request, "reporting/report_abandon.html", {"report": report})

@@ -66,5 +66,7 @@ def reference_data(transactional_db):
     from django.apps import apps
 
     from registry import reference
+    from reporting import reference as factors
 
     reference.load(apps)
+    factors.load(apps)

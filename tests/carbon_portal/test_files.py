@@ -1,7 +1,10 @@
 """Upload checks: files are judged by their content, and archives by what they would expand to."""
 
+import base64
 import io
+import struct
 import zipfile
+import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -38,6 +41,47 @@ def zip_bytes(members: dict[str, bytes]) -> bytes:
 def workbook_shaped(extra: dict[str, bytes]) -> bytes:
     """A ZIP laid out like a workbook (so filetype calls it xlsx), with extra members."""
     return zip_bytes({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>", **extra})
+
+
+def png_bytes() -> bytes:
+    """A complete 1x1 grey PNG: signature, IHDR, IDAT and IEND with their CRCs."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\x80")  # one row: filter byte, one grey pixel
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+# A complete 1x1 baseline JPEG (159 bytes), as an image editor saves one.
+JPEG = base64.b64decode(
+    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAFA3PEY8MlBGQUZaVVBfeMiCeG5uePWvuZHI////////////////////////////////"
+    "////////////////////wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAABP/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAI"
+    "AQEAAD8Aa//Z"
+)
+
+
+def pdf_bytes() -> bytes:
+    """A complete one-page PDF with a correct cross-reference table."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
 
 
 def refused(content: bytes, name: str, **kwargs) -> str:
@@ -152,3 +196,42 @@ def test_messages_name_the_file():
     with pytest.raises(ValidationError) as exc:
         check_upload(SimpleUploadedFile("orgs.xlsx", b"MZ\x90\x00" + b"\x00" * 100))
     assert "orgs.xlsx" in exc.value.messages[0]
+
+
+IMAGES = ("png", "jpg")
+
+
+def test_a_real_png_is_accepted_as_an_image():
+    assert check_upload(SimpleUploadedFile("meter.png", png_bytes()), allowed=IMAGES).kind == "png"
+
+
+@pytest.mark.parametrize("name", ["meter.jpg", "meter.jpeg", "METER.JPG"])
+def test_a_real_jpeg_is_accepted_with_either_extension(name):
+    assert check_upload(SimpleUploadedFile(name, JPEG), allowed=IMAGES).kind == "jpg"
+
+
+def test_a_real_pdf_is_accepted():
+    assert check_upload(SimpleUploadedFile("invoice.pdf", pdf_bytes()), allowed=("pdf",)).kind == "pdf"
+
+
+@pytest.mark.parametrize("name", ["meter.png", "meter.jpg"])
+def test_an_executable_renamed_as_an_image_is_refused(name):
+    assert refused(EXE, name, allowed=IMAGES) == "content_mismatch"
+
+
+def test_a_jpeg_renamed_png_is_refused():
+    assert refused(JPEG, "meter.png", allowed=IMAGES) == "content_mismatch"
+
+
+def test_a_png_renamed_jpg_is_refused():
+    assert refused(png_bytes(), "meter.jpg", allowed=IMAGES) == "content_mismatch"
+
+
+def test_images_are_refused_where_only_spreadsheets_are_accepted():
+    assert refused(png_bytes(), "orgs.png") == "extension"
+
+
+def test_the_refusal_lists_the_accepted_types():
+    with pytest.raises(ValidationError) as exc:
+        check_upload(SimpleUploadedFile("scan.gif", b"GIF89a" + b"\x00" * 20), allowed=("pdf", "png", "jpg"))
+    assert "PDF (.pdf), PNG image (.png), JPEG image (.jpg, .jpeg)" in exc.value.messages[0]

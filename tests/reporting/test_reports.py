@@ -399,6 +399,7 @@ def test_the_transition_table_allows_exactly_its_moves():
     allowed = {(a, b) for a, targets in REPORT_TRANSITIONS.items() for b in targets}
     assert allowed == {
         (ReportStatus.DRAFT, ReportStatus.SUBMITTED),
+        (ReportStatus.DRAFT, ReportStatus.ABANDONED),
         (ReportStatus.SUBMITTED, ReportStatus.SUPERSEDED),
     }
     for current in ReportStatus.values:
@@ -409,10 +410,14 @@ def test_the_transition_table_allows_exactly_its_moves():
 
 def test_the_whole_workflow_walks_the_table(carol, unit):
     original = submitted_report(carol, unit)
+    abandoned = services.report_correction_start(actor=carol, report=original, reason="Meter misread")
+    services.report_abandon(actor=carol, report=abandoned)
     correction = services.report_correction_start(actor=carol, report=original, reason="Meter misread")
     submit(carol, correction)
     verbs = list(
-        AuditEntry.objects.filter(verb__in=["report.submit", "report.supersede"]).values_list("data", flat=True)
+        AuditEntry.objects.filter(verb__in=["report.submit", "report.supersede", "report.abandon"]).values_list(
+            "data", flat=True
+        )
     )
     moves = {(d["from"], d["to"]) for d in verbs}
     assert moves == {(a, b) for a, targets in REPORT_TRANSITIONS.items() for b in targets}
@@ -424,3 +429,12 @@ def test_reports_for_gives_the_bureau_all_the_unit_its_own_and_others_none(alice
     assert list(reports_for(carol)) == [report]
     assert not reports_for(erin).exists()
     assert not reports_for(dave).exists()
+
+
+@pytest.mark.parametrize("amount", ["1e30", "100000000000000", "0.0000001"])
+def test_an_amount_a_line_cannot_hold_is_refused_with_a_message_not_a_crash(carol, unit, amount):
+    report = draft(carol, unit)
+    with pytest.raises(ValidationError) as refused:
+        add_electricity(carol, report, facility(unit), mwh=amount)
+    assert "activity_amount" in refused.value.message_dict
+    assert not report.lines.exists()

@@ -2,6 +2,7 @@
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from registry import demo
@@ -18,6 +19,8 @@ class Command(BaseCommand):
         minimum = demo.minimum_units()
         if units < minimum:
             raise CommandError(f"--units must be at least {minimum} (one per industry and district)")
+        # The demo files hundreds of reports and plans; their receipts would flood the console.
+        settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
         started = time.monotonic()
         self.stdout.write(f"Seeding demo data: {units} units, seed {seed} ...")
         logins = demo.seed_demo(units=units, seed=seed, log=self.stdout.write)

@@ -8,12 +8,20 @@ from django.utils.translation import gettext as _
 
 from registry.choices import EntryCategory, ListStatus
 from registry.models import ListEntry, Organisation
-from registry.selectors import name_or_code, year_settings
+from registry.selectors import year_settings
 
-from .calculation import Line, Totals, totals
-from .choices import EmissionCategory, FactorKind, PlanSection, PlanStatus, ReportStatus
-from .models import AnnualReport, EmissionFactor, PlanParameter, PlanSectionComment, QualityPlan, ReportLine
-from .permissions import filing_organisation_ids, plans_for, reports_for
+from ..calculation import Line, Totals, totals
+from ..choices import EmissionCategory, FactorKind, PlanSection, PlanStatus, ReportStatus
+from ..models import (
+    AnnualReport,
+    CompilationGrant,
+    EmissionFactor,
+    PlanParameter,
+    PlanSectionComment,
+    QualityPlan,
+    ReportLine,
+)
+from ..permissions import active_grants_for, filing_organisation_ids, plans_for, reports_for
 
 
 def _valid_in(year: int) -> Q:
@@ -124,10 +132,17 @@ class ReportYear:
     year: int
     due_date: object
     versions: list[AnnualReport] = field(default_factory=list)
+    grant: CompilationGrant | None = None  # the agency compiling it, if the unit granted access
+    is_own: bool = True  # False: an agency's row, compiled under the unit's grant
 
     @property
     def latest(self) -> AnnualReport | None:
         return self.versions[0] if self.versions else None
+
+    @property
+    def can_start(self) -> bool:
+        """No draft and nothing submitted: every version so far was abandoned, or there is none."""
+        return not any(r.status in (ReportStatus.DRAFT, ReportStatus.SUBMITTED) for r in self.versions)
 
     @property
     def has_draft(self) -> bool:
@@ -147,7 +162,21 @@ def unit_report_years(user) -> list[ReportYear]:
         .select_related("organisation", "regulated_list")
         .order_by("-regulated_list__year", "organisation__name_zh")
     )
-    reports = reports_for(user).filter(organisation_id__in=org_ids).order_by("-version")
+    # Units that granted the user's agency access: their years appear as the agency's rows.
+    granted = list(
+        active_grants_for(user).exclude(organisation_id__in=org_ids).select_related("organisation", "agency")
+    )
+    grants = {
+        (g.organisation_id, g.year): g
+        for g in CompilationGrant.objects.filter(organisation_id__in=org_ids, revoked_at__isnull=True).select_related(
+            "agency"
+        )
+    }
+    reports = (
+        reports_for(user)
+        .filter(organisation_id__in=set(org_ids) | {g.organisation_id for g in granted})
+        .order_by("-version")
+    )
     by_key: dict[tuple[int, int], list[AnnualReport]] = {}
     for report in reports:
         by_key.setdefault((report.organisation_id, report.year), []).append(report)
@@ -158,22 +187,15 @@ def unit_report_years(user) -> list[ReportYear]:
         if year not in due:
             found = year_settings(year)
             due[year] = found.report_due_date if found else None
-        rows.append(ReportYear(entry.organisation, year, due[year], by_key.get((entry.organisation_id, year), [])))
+        key = (entry.organisation_id, year)
+        rows.append(ReportYear(entry.organisation, year, due[year], by_key.get(key, []), grants.get(key)))
+    for grant in granted:
+        key = (grant.organisation_id, grant.year)
+        if grant.year not in due:
+            found = year_settings(grant.year)
+            due[grant.year] = found.report_due_date if found else None
+        rows.append(ReportYear(grant.organisation, grant.year, due[grant.year], by_key.get(key, []), grant, False))
     return rows
-
-
-def bureau_reports(*, year: int, q: str = "", status: str = "") -> QuerySet[AnnualReport]:
-    """The bureau's list of a year's reports, every version, filtered by unit and status."""
-    qs = (
-        AnnualReport.objects.filter(year=year)
-        .select_related("organisation")
-        .order_by("organisation__name_zh", "-version")
-    )
-    if q:
-        qs = qs.filter(name_or_code(q, prefix="organisation__"))
-    if status:
-        qs = qs.filter(status=status)
-    return qs
 
 
 def category_totals(figures: Totals) -> list[tuple[str, object]]:
@@ -262,20 +284,6 @@ def unit_plan_years(user) -> list[PlanYear]:
     due = {year: plan_due_date(year) for year in {year for _org, year in keys}}
     rows = [PlanYear(org, year, due[year], by_key.get((org.pk, year), [])) for (_id, year), org in keys.items()]
     return sorted(rows, key=lambda row: (-row.year, row.organisation.name_zh))
-
-
-def bureau_plans(*, year: int, q: str = "", status: str = "") -> QuerySet[QualityPlan]:
-    """The bureau's list of the plans covering a year, every version, filtered by unit and status."""
-    qs = (
-        QualityPlan.objects.filter(year=year)
-        .select_related("organisation")
-        .order_by("organisation__name_zh", "-version")
-    )
-    if q:
-        qs = qs.filter(name_or_code(q, prefix="organisation__"))
-    if status:
-        qs = qs.filter(status=status)
-    return qs
 
 
 @dataclass
