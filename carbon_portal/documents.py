@@ -12,10 +12,12 @@ happens in a web request (only in eager mode, where Celery runs in-process by de
 failed rendering marks the row FAILED instead of raising.
 """
 
+import contextvars
 import hashlib
 import json
 import logging
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -94,10 +96,26 @@ def render_html(template_name: str, *, content, context: dict) -> tuple[str, Any
 # Writes
 
 
+_on_demand_only = contextvars.ContextVar("documents_on_demand_only", default=False)
+
+
+@contextmanager
+def on_demand_only():
+    """Within this block filings ask for no PDF: a bulk writer (the demo seed files hundreds of
+    reports) leaves each document to be prepared when someone asks for it on its page."""
+    token = _on_demand_only.set(True)
+    try:
+        yield
+    finally:
+        _on_demand_only.reset(token)
+
+
 @transaction.atomic
-def document_request(*, kind: str, target: models.Model, filename: str, actor) -> GeneratedDocument:
+def document_request(*, kind: str, target: models.Model, filename: str, actor) -> GeneratedDocument | None:
     """A PENDING document of `target`; the rendering task is sent once the caller's transaction commits."""
     renderer_for(kind)  # an unknown kind fails here, in the caller, not later in a worker
+    if _on_demand_only.get():
+        return None
     document = GeneratedDocument.objects.create(
         kind=kind,
         target_type=ContentType.objects.get_for_model(target),

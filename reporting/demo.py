@@ -10,11 +10,13 @@ Runs after the registry's lists are published; a second run leaves existing fili
 
 import random
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
+from carbon_portal import documents
 from carbon_portal.models import User
 from carbon_portal.roles import Role
 from registry.choices import EntryCategory, ListStatus
@@ -22,7 +24,7 @@ from registry.models import EmissionRecord, ListEntry, Membership, Organisation
 from registry.services import membership_grant
 
 from . import services
-from .models import AnnualReport, CompilationGrant
+from .models import AnnualReport, CompilationGrant, QualityPlan
 from .services.access import compilation_grant
 from .services.monthly import monthly_file
 
@@ -31,6 +33,7 @@ ELECTRICITY_SHARE = Decimal("0.45")
 GAS_TCO2_PER_10K_NM3 = Decimal("21.62")
 GRID_TCO2_PER_MWH = Decimal("0.42")
 OVERDUE_SHARE = 0.06
+LATE_SHARE = 0.05
 MONTHLY_YEAR = 2026
 
 
@@ -40,7 +43,8 @@ def seed_reporting(*, log: Callable[[str], None] = print, seed: int = 2026) -> N
         return
     rng = random.Random(seed)
     alice = User.objects.get(email__startswith="alice@")
-    with transaction.atomic():
+    # PDFs are prepared when someone opens a filing and asks for one, not 450 renders now.
+    with transaction.atomic(), documents.on_demand_only():
         filed, overdue = _reports_2025(rng, alice)
         log(f"  2025 annual reports: {filed} submitted, {overdue} overdue")
         accepted = _plans(rng, alice)
@@ -108,6 +112,7 @@ def _reports_2025(rng: random.Random, alice: User) -> tuple[int, int]:
         services.report_submit(
             actor=user, report=report, declaration_confirmed=True, declared_by_name=user.full_name or "负责人"
         )
+        _as_if_filed(AnnualReport, report.pk, _filing_day(rng, date(2026, 3, 31)), "declared_at", "submitted_at")
         filed += 1
     return filed, overdue
 
@@ -159,7 +164,11 @@ def _plans(rng: random.Random, alice: User) -> str:
         if fac is None or not Membership.objects.filter(organisation=org, role=Role.UNIT_STAFF).exists():
             continue
         user = _filer(org, alice)
-        services.plan_accept(actor=bob, plan=_plan(user, org, 2026, fac))
+        plan = _plan(user, org, 2026, fac)
+        services.plan_accept(actor=bob, plan=plan)
+        submitted_on = _filing_day(rng, date(2025, 12, 31))
+        _as_if_filed(QualityPlan, plan.pk, submitted_on, "submitted_at")
+        _as_if_filed(QualityPlan, plan.pk, submitted_on + timedelta(days=rng.randint(5, 20)), "decided_at")
         accepted += 1
         if _is_cast(org) or rng.random() > 0.35:
             continue  # carol's 2027 plan is hers to try; most units file in December
@@ -190,7 +199,6 @@ def _grant_for_dave(log) -> None:
 
 def _monthly_for_cast(rng: random.Random) -> int:
     """carol's and erin's units file electricity and gas for each month of 2026 so far."""
-    from django.utils import timezone
 
     today = timezone.localdate()
     last = 12 if today.year > MONTHLY_YEAR else (today.month if today.year == MONTHLY_YEAR else 0)
@@ -224,3 +232,16 @@ def _monthly_for_cast(rng: random.Random) -> int:
                 )
             filed += 1
     return filed
+
+
+def _filing_day(rng: random.Random, due: date) -> datetime:
+    """When a demo unit filed: mostly in the month before the deadline, a few late."""
+    days_before = rng.randint(-20, 30) if rng.random() < LATE_SHARE else rng.randint(0, 30)
+    day = due - timedelta(days=days_before)
+    return timezone.make_aware(datetime.combine(day, time(rng.randint(9, 17), rng.randint(0, 59))))
+
+
+def _as_if_filed(model, pk: int, when: datetime, *fields: str) -> None:
+    """Demo only: the services stamp filings with the time the seed runs; a demo of past years
+    reads better with the dates a real year would have had. The audit trail keeps the real time."""
+    model.objects.filter(pk=pk).update(**{name: when for name in fields})

@@ -247,13 +247,13 @@ def _require_sees_plan(actor, plan: QualityPlan) -> None:
         raise PermissionDenied(_("You may not see this data quality control plan."))
 
 
-def report_pdf_request(*, actor, report: AnnualReport) -> GeneratedDocument:
+def report_pdf_request(*, actor, report: AnnualReport) -> GeneratedDocument | None:
     """Renders the report's PDF after commit. Call it after a status change (submission)."""
     _require_sees_report(actor, report)
     return documents.document_request(kind=REPORT_KIND, target=report, filename=_filename(report), actor=actor)
 
 
-def plan_pdf_request(*, actor, plan: QualityPlan) -> GeneratedDocument:
+def plan_pdf_request(*, actor, plan: QualityPlan) -> GeneratedDocument | None:
     """Renders the plan's PDF after commit. Call it after a status change (submission, decision)."""
     _require_sees_plan(actor, plan)
     return documents.document_request(kind=PLAN_KIND, target=plan, filename=_filename(plan), actor=actor)

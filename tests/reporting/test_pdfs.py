@@ -258,3 +258,12 @@ def test_the_unit_asks_for_the_pdf_of_a_plan_that_has_none(client_for, carol, re
         Status.PENDING,
     )
     assert document.filename == f"{returned_plan.reference}.pdf"
+
+
+def test_bulk_filing_on_demand_only_asks_for_no_pdf_and_the_page_offers_one(client_for, carol, report, unit):
+    add_electricity(carol, report, facility(unit))
+    with documents.on_demand_only():
+        submit(carol, report)
+    assert not GeneratedDocument.objects.exists()
+    page = client_for(carol).get(reverse("reporting:report_detail", args=[report.pk]))
+    assert reverse("reporting:report_pdf_prepare", args=[report.pk]) in page.text
