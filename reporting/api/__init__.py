@@ -6,7 +6,7 @@ the gate the pages use, so another unit's filing is a 404. Every write calls a s
 `reporting.services`; its ValidationError answers 400 with field errors in the caller's language,
 its PermissionDenied 403. Numbers travel as decimal strings, never as JSON floats.
 
-One module per topic (factors, reports, plans; later evidence, imports, monthly figures), each
+One module per topic (factors, reports, plans, evidence, imports, monthly, access, documents), each
 with its views; serializers shared between topics live in serializers.py, and the pieces every
 module uses in common.py.
 """

@@ -1,6 +1,8 @@
 """Small input and output serializers, one per operation's payload (CONVENTIONS.md). Inputs only
 validate shapes; the rules are the services'. Outputs carry every decimal as a string."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..choices import (
@@ -228,3 +230,179 @@ class PlanReturnInputSerializer(serializers.Serializer):
     boundary = serializers.CharField(default="", allow_blank=True)
     parameters = serializers.CharField(default="", allow_blank=True)
     responsibilities = serializers.CharField(default="", allow_blank=True)
+
+
+# Uploads (multipart/form-data)
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.FileField):
+    """A file sent in a multipart form; documented as binary, not as the URL a FileField shows."""
+
+
+# Evidence files (Art. 16)
+
+
+class EvidenceOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    description = serializers.CharField()
+    original_name = serializers.CharField(help_text="The name it was uploaded with, and downloads with.")
+    kind = serializers.CharField(help_text="pdf, xlsx, png or jpg: checked by content, not by name.")
+    size_bytes = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    uploaded_by_name = serializers.CharField(source="uploaded_by.full_name")
+    uploaded_at = serializers.DateTimeField()
+
+
+class EvidenceInputSerializer(serializers.Serializer):
+    file = UploadField(help_text="A PDF, Excel workbook (.xlsx), PNG or JPEG, within the upload limit.")
+    description = serializers.CharField(
+        max_length=200,
+        default="",
+        allow_blank=True,
+        help_text="What the file shows, e.g. electricity invoices, January to December 2026.",
+    )
+
+
+# Emission sources from a spreadsheet (Art. 16)
+
+
+class ImportInputSerializer(serializers.Serializer):
+    file = UploadField(help_text="The report's template filled in (.xlsx), or a CSV with its headings.")
+    dry_run = serializers.BooleanField(
+        default=True, help_text="True (the default): check and calculate only. False: add every row, if all are valid."
+    )
+
+
+class ImportRowOutputSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="The row number in the sheet (the headings are row 1).")
+    facility = serializers.CharField(source="line.facility.code", help_text="The facility's code.")
+    category = EnumField(EmissionCategory, source="line.category")
+    source_description = serializers.CharField(source="line.source_description")
+    factor_code = serializers.CharField(source="line.factor_code")
+    factor_version = serializers.IntegerField(source="line.factor_version")
+    activity_amount = serializers.DecimalField(source="line.activity_amount", **ACTIVITY)
+    activity_unit = EnumField(ActivityUnit, source="line.activity_unit")
+    gas = EnumField(Gas, source="line.gas")
+    is_biomass = serializers.BooleanField(source="line.is_biomass")
+    emissions_tco2e = serializers.DecimalField(
+        source="line.emissions_tco2e", help_text="Full precision.", **EXACT_TONNES
+    )
+    reported_tco2e = serializers.DecimalField(
+        source="line.reported_tco2e", help_text="Rounded half up to 0.001 t.", **TONNES
+    )
+
+
+class ImportErrorOutputSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True, help_text="The row number in the sheet; null for the whole file.")
+    column = serializers.CharField(help_text="The column's heading as the file wrote it; empty for the whole row.")
+    message = serializers.CharField()
+
+
+class ImportResultOutputSerializer(serializers.Serializer):
+    file_name = serializers.CharField()
+    file_sha256 = serializers.CharField()
+    dry_run = serializers.BooleanField()
+    saved = serializers.BooleanField(help_text="True only when every row was valid and the rows were added.")
+    created = serializers.IntegerField(help_text="Lines added to the report.")
+    rows = ImportRowOutputSerializer(many=True, help_text="The valid rows, calculated as the report form would.")
+    totals = TotalsOutputSerializer(allow_null=True, help_text="Of the valid rows.")
+    errors = ImportErrorOutputSerializer(many=True)
+
+
+# Monthly key parameters (National (10))
+
+
+class MonthlyFigureInputSerializer(ReportLineInputSerializer):
+    month = serializers.IntegerField(min_value=1, max_value=12, help_text="A month that has begun.")
+
+
+class MonthlyFigureOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    month = serializers.IntegerField()
+    facility = serializers.CharField(source="facility.code", help_text="The facility's code.")
+    category = EnumField(EmissionCategory)
+    source_description = serializers.CharField()
+    activity_amount = serializers.DecimalField(**ACTIVITY)
+    activity_unit = EnumField(ActivityUnit)
+    activity_in_factor_unit = serializers.DecimalField(**CONVERTED)
+    factor_code = serializers.CharField()
+    factor_version = serializers.IntegerField()
+    gas = EnumField(Gas)
+    is_biomass = serializers.BooleanField()
+    emissions_tco2e = serializers.DecimalField(help_text="Full precision.", **EXACT_TONNES)
+    filed_by_name = serializers.CharField(source="filed_by.full_name")
+    filed_at = serializers.DateTimeField()
+    superseded_at = serializers.DateTimeField(allow_null=True, help_text="Set when replaced or withdrawn.")
+
+
+class MonthOutputSerializer(serializers.Serializer):
+    month = serializers.IntegerField()
+    total_tco2e = serializers.DecimalField(allow_null=True, help_text="Null when nothing is filed.", **TONNES)
+    biomass_tco2 = serializers.DecimalField(**TONNES)
+    sources = serializers.IntegerField(help_text="Figures in force for the month.")
+    is_open = serializers.BooleanField(help_text="False for a month that has not begun.")
+
+
+class YearToDateOutputSerializer(serializers.Serializer):
+    total_tco2e = serializers.DecimalField(help_text="Biomass CO2 excluded.", **TONNES)
+    biomass_tco2 = serializers.DecimalField(**TONNES)
+    months_filed = serializers.ListField(child=serializers.IntegerField())
+    last_filed_at = serializers.DateTimeField(allow_null=True)
+
+
+class ProjectionOutputSerializer(serializers.Serializer):
+    projected_tco2e = serializers.DecimalField(
+        allow_null=True, help_text="The mean of the months filed x 12; null until a month is filed.", **TONNES
+    )
+    months_covered = serializers.IntegerField()
+    previous_tco2e = serializers.DecimalField(allow_null=True, help_text="Last year's emissions on record.", **TONNES)
+    previous_source = serializers.CharField(help_text="How last year's figure was established.")
+    change_percent = serializers.DecimalField(
+        max_digits=24, decimal_places=1, allow_null=True, help_text="The projection against last year, in per cent."
+    )
+
+
+class MonthlyYearOutputSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(source="organisation.pk")
+    organisation_uscc = serializers.CharField(source="organisation.uscc")
+    organisation_name_zh = serializers.CharField(source="organisation.name_zh")
+    year = serializers.IntegerField()
+    may_file = serializers.BooleanField(help_text="Whether you may file and withdraw figures (the bureau reads).")
+    is_listed = serializers.BooleanField(help_text="On the published list of the year or the year before.")
+    open_months = serializers.ListField(child=serializers.IntegerField(), help_text="Months a figure may be filed for.")
+    year_to_date = YearToDateOutputSerializer(source="projection.year_to_date")
+    projection = ProjectionOutputSerializer()
+    months = MonthOutputSerializer(many=True, source="projection.year_to_date.months")
+    figures = MonthlyFigureOutputSerializer(many=True, help_text="The figures in force, one per source and month.")
+    history = MonthlyFigureOutputSerializer(many=True, help_text="Figures replaced or withdrawn, newest first.")
+
+
+# Compilation grants to agencies
+
+
+class AgencyInputSerializer(serializers.Serializer):
+    agency = serializers.CharField(
+        max_length=40, help_text="The agency's unified social credit code, or its id (an active agency)."
+    )
+
+
+class GrantOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    agency = serializers.IntegerField(source="agency_id")
+    agency_uscc = serializers.CharField(source="agency.uscc")
+    agency_name_zh = serializers.CharField(source="agency.name_zh")
+    agency_name_en = serializers.CharField(source="agency.name_en")
+    year = serializers.IntegerField()
+    is_active = serializers.BooleanField()
+    granted_at = serializers.DateTimeField()
+    granted_by_name = serializers.CharField(source="granted_by.full_name")
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    revoked_by_name = serializers.CharField(source="revoked_by.full_name", allow_null=True, default=None)
+
+
+class AccessOutputSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField()
+    year = serializers.IntegerField()
+    current = GrantOutputSerializer(allow_null=True, help_text="The agency that may compile the report now, if any.")
+    history = GrantOutputSerializer(many=True, help_text="Withdrawn grants, newest first.")

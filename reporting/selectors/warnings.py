@@ -85,9 +85,11 @@ def line_warnings(
     )
 
 
-def report_warnings(report: AnnualReport, lines, figures: Totals) -> list:
+def report_warnings(report: AnnualReport, lines, figures: Totals, *, in_progress: bool = False) -> list:
     """Warnings on a whole report: each source's, then the year-on-year changes of its totals.
-    `lines` are the report's saved lines with their facilities (selectors.report_lines)."""
+    `lines` are the report's saved lines with their facilities (selectors.report_lines).
+    `in_progress`: a draft's page while it is filled in, where every total starts below last
+    year's; only rises are flagged there, and falls wait for check-your-answers."""
     regulated = is_regulated(report)
     found = []
     for row in lines:
@@ -100,7 +102,7 @@ def report_warnings(report: AnnualReport, lines, figures: Totals) -> list:
         ):
             found.append(replace(warning, message=f"{about}: {warning.message}"))
     threshold = year_on_year_threshold(report.year)
-    return found + rules.year_on_year_warnings(figures, previous_year(report), threshold)
+    return found + rules.year_on_year_warnings(figures, previous_year(report), threshold, rising_only=in_progress)
 
 
 @dataclass

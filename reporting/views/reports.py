@@ -97,7 +97,9 @@ def report_detail(request, pk: int):
     }
     context["evidence"] = evidence_selectors.report_evidence(report)
     context["document"] = report_document_panel(report)
-    context["report_warnings"] = warning_selectors.report_warnings(report, lines, totals)
+    context["report_warnings"] = warning_selectors.report_warnings(
+        report, lines, totals, in_progress=report.is_editable
+    )
     return render(request, "reporting/report_detail.html", context)
 
 

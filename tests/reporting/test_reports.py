@@ -438,3 +438,31 @@ def test_an_amount_a_line_cannot_hold_is_refused_with_a_message_not_a_crash(caro
         add_electricity(carol, report, facility(unit), mwh=amount)
     assert "activity_amount" in refused.value.message_dict
     assert not report.lines.exists()
+
+
+def test_process_emissions_are_material_times_its_factor(alice, carol, unit):
+    """DOMAIN.md: process emissions per material. The bureau adds a factor for limestone
+    (tCO2 per t of material); 1,000 t of it gives 1000 x 0.44 = 440 t CO2."""
+    services.emission_factor_revise(
+        actor=alice,
+        code="limestone_calcination",
+        kind="process",
+        name_zh="石灰石分解",
+        activity_unit="t",
+        source_zh="测试用排放因子",
+        valid_from_year=2020,
+        ef_tco2_per_t=Decimal("0.44"),
+    )
+    report = draft(carol, unit)
+    line = services.report_line_add(
+        actor=carol,
+        report=report,
+        facility=facility(unit),
+        category="process",
+        factor_code="limestone_calcination",
+        activity_amount="1000",
+        activity_unit="t",
+        source_description="Kiln no. 1, limestone",
+    )
+    assert (line.category, line.gas, line.reported_tco2e) == ("process", "CO2", Decimal("440.000"))
+    assert line.factor_snapshot["ef_tco2_per_t"] == "0.440000"

@@ -280,3 +280,14 @@ def test_a_report_within_the_bounds_shows_no_warnings(client_for, carol, unit, t
     add_electricity(carol, report, facility(unit), mwh="10000")
     response = client_for(carol).get(reverse("reporting:report_detail", args=[report.pk]))
     assert "things to check" not in response.text and "thing to check" not in response.text
+
+
+@pytest.mark.django_db
+def test_a_draft_being_filled_in_flags_no_fall_but_check_your_answers_does(
+    client_for, carol, unit, threshold_10, last_years_report
+):
+    report = draft(carol, unit)
+    add_electricity(carol, report, facility(unit), mwh="1")
+    client = client_for(carol)
+    assert 'data-warning="yoy_total"' not in client.get(reverse("reporting:report_detail", args=[report.pk])).text
+    assert 'data-warning="yoy_total"' in client.get(reverse("reporting:report_submit", args=[report.pk])).text
