@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "carbon_portal",
     "registry",
     "reporting",
+    "verification",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,3 @@
+"""Verification writes."""
+
+from .assignments import assignment_create, assignment_reassign  # noqa: F401
