@@ -39,6 +39,15 @@ app.conf.update(
             "task": "registry.tasks.send_deadline_reminders",
             "schedule": crontab(hour=8, minute=0),
         },
+        # Review, information-request and objection-window due dates; overdue reviews to the bureau.
+        "verification-due-date-reminders": {
+            "task": "verification.tasks.send_due_date_reminders",
+            "schedule": crontab(hour=8, minute=10),
+        },
+        "verification-overdue-reviews": {
+            "task": "verification.tasks.flag_overdue_reviews",
+            "schedule": crontab(hour=8, minute=20),
+        },
     },
 )
 app.autodiscover_tasks()

@@ -20,3 +20,17 @@ def format_tco2e(value: Decimal | None) -> str:
 
 def format_yuan(value: Decimal | None) -> str:
     return "—" if value is None else f"{Decimal(value):,.2f}"
+
+
+def format_amount(value: Decimal | None) -> str:
+    """Activity data as entered, grouped, without column padding: 12000.500000 -> '12,000.5'."""
+    if value is None:
+        return "—"
+    return f"{Decimal(value).normalize():,f}"
+
+
+def format_signed_tco2e(value: Decimal | None) -> str:
+    """A difference: '+420.000', '-12.500', '0.000'."""
+    if value is None:
+        return "—"
+    return ("+" if Decimal(value) > 0 else "") + format_tco2e(value)

@@ -2,7 +2,7 @@ from django import template
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from carbon_portal.formatting import format_tco2e, format_tonnes
+from carbon_portal.formatting import format_amount, format_signed_tco2e, format_tco2e, format_tonnes
 
 register = template.Library()
 
@@ -22,3 +22,13 @@ def tonnes(value) -> str:
 @register.filter
 def tco2e(value) -> str:
     return format_tco2e(value)
+
+
+@register.filter
+def amount(value) -> str:
+    return format_amount(value)
+
+
+@register.filter
+def signed_tco2e(value) -> str:
+    return format_signed_tco2e(value)

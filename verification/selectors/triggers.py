@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from carbon_portal.formatting import format_tco2e, format_tonnes
 from registry.models import EmissionRecord, YearSettings
 from registry.selectors import year_settings
 
@@ -50,11 +51,11 @@ def report_vs_review_flag(reported_tco2e: Decimal, reviewed_tco2e: Decimal, sett
             "%(max_pct)s%% or %(max_t)s tCO2e."
         )
         % {
-            "gap": gap,
+            "gap": format_tco2e(gap),
             "pct": _shown(pct),
             "year": settings.year,
-            "max_pct": settings.reexam_report_vs_review_pct,
-            "max_t": settings.reexam_report_vs_review_tco2e,
+            "max_pct": format_tonnes(settings.reexam_report_vs_review_pct),
+            "max_t": format_tonnes(settings.reexam_report_vs_review_tco2e),
         },
     )
 
@@ -71,9 +72,9 @@ def year_on_year_flag(current_tco2e: Decimal, previous_tco2e: Decimal | None, se
         )
         % {
             "pct": _shown(pct),
-            "previous": previous_tco2e,
+            "previous": format_tco2e(previous_tco2e),
             "year": settings.year,
-            "max_pct": settings.reexam_year_on_year_pct,
+            "max_pct": format_tonnes(settings.reexam_year_on_year_pct),
         },
     )
 

@@ -7,7 +7,7 @@ current assignment, never through reporting's own pages (reporting knows nothing
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from carbon_portal.models import GeneratedDocument
@@ -17,8 +17,9 @@ from reporting.documents import report_ready_document
 from reporting.models import ReportEvidence, ReportLine
 from reporting.selectors.evidence import evidence_of, report_evidence
 
-from ..models import ReviewAssignment
+from ..models import ReviewAssignment, ReviewReport
 from ..permissions import assignments_for
+from .reviews import review_for_assignment
 
 
 def _with_report(assignments: QuerySet[ReviewAssignment]) -> QuerySet[ReviewAssignment]:
@@ -32,6 +33,7 @@ class WorkspaceRow:
 
     assignment: ReviewAssignment
     days_left: int  # negative once overdue
+    review: ReviewReport | None = None  # the latest version of its technical review, if started
 
     @property
     def is_overdue(self) -> bool:
@@ -45,8 +47,15 @@ class WorkspaceRow:
 def workspace_rows(user, *, today: date | None = None) -> list[WorkspaceRow]:
     """The user's current assignments, soonest due first, in a fixed number of queries."""
     today = today or timezone.localdate()
-    assignments = _with_report(assignments_for(user)).order_by("due_date", "organisation__name_zh", "pk")
-    return [WorkspaceRow(assignment, (assignment.due_date - today).days) for assignment in assignments]
+    assignments = (
+        _with_report(assignments_for(user))
+        .prefetch_related(Prefetch("reviews", queryset=ReviewReport.objects.order_by("-version"), to_attr="versions"))
+        .order_by("due_date", "organisation__name_zh", "pk")
+    )
+    return [
+        WorkspaceRow(assignment, (assignment.due_date - today).days, next(iter(assignment.versions), None))
+        for assignment in assignments
+    ]
 
 
 def workspace_assignment(user, assignment_id: int) -> ReviewAssignment | None:
@@ -72,7 +81,7 @@ def reviewed_report(assignment: ReviewAssignment, *, today: date | None = None) 
     lines = list(report_selectors.report_lines(report))
     totals = report_selectors.report_totals(report, lines)
     return ReviewedReport(
-        row=WorkspaceRow(assignment, (assignment.due_date - today).days),
+        row=WorkspaceRow(assignment, (assignment.due_date - today).days, review_for_assignment(assignment)),
         lines=lines,
         totals=totals,
         category_totals=report_selectors.category_totals(totals),

@@ -22,7 +22,7 @@ from ..models import AgencyProfile, AgencyUnitLink, AgencyYearLine, ReviewAssign
 
 def _locked_agency(agency: Organisation) -> Organisation:
     """The agency's row, locked: writes about one agency happen one at a time."""
-    agency = Organisation.objects.select_for_update().get(pk=agency.pk)
+    agency = Organisation.objects.select_for_update(of=("self",)).get(pk=agency.pk)
     if agency.org_type != OrganisationType.AGENCY or agency.status != OrganisationStatus.ACTIVE:
         raise ValidationError(
             _("%(name)s is not an active technical service agency.") % {"name": agency.name},
@@ -180,7 +180,7 @@ def reviewer_add(*, actor, agency: Organisation, name: str, certificate_number: 
 def reviewer_deactivate(*, actor, reviewer: Reviewer) -> Reviewer:
     """A reviewer who leaves stays on record, no longer active."""
     require_bureau(actor)
-    reviewer = Reviewer.objects.select_for_update().get(pk=reviewer.pk)
+    reviewer = Reviewer.objects.select_for_update(of=("self",)).get(pk=reviewer.pk)
     if not reviewer.is_active:
         raise ValidationError(_("%(name)s is no longer an active reviewer.") % {"name": reviewer.name})
     reviewer.is_active = False
@@ -240,7 +240,7 @@ def agency_link_record(
 def agency_link_end(*, actor, link: AgencyUnitLink, to_year: int) -> AgencyUnitLink:
     """Ends a tie with its last year; the tie is kept on record, never deleted."""
     require_bureau(actor)
-    link = AgencyUnitLink.objects.select_for_update().get(pk=link.pk)
+    link = AgencyUnitLink.objects.select_for_update(of=("self",)).get(pk=link.pk)
     if link.to_year is not None:
         raise ValidationError(_("This tie already ended in %(year)s.") % {"year": link.to_year})
     _years_in_order(link.from_year, to_year)

@@ -35,7 +35,7 @@ def _due_date(year: int):
 def assignment_create(*, actor, report: AnnualReport, agency: Organisation) -> ReviewAssignment:
     """One review per unit and year; the agency must be eligible (Art. 19); due by the year's date."""
     require_assigner(actor)
-    report = AnnualReport.objects.select_for_update().select_related("organisation").get(pk=report.pk)
+    report = AnnualReport.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=report.pk)
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted report is reviewed."))
     if ReviewAssignment.objects.filter(
@@ -71,7 +71,9 @@ def assignment_reassign(*, actor, assignment: ReviewAssignment, agency: Organisa
     """Withdraws the assignment with a reason and gives the review to another eligible agency."""
     require_assigner(actor)
     current = (
-        ReviewAssignment.objects.select_for_update().select_related("report", "organisation").get(pk=assignment.pk)
+        ReviewAssignment.objects.select_for_update(of=("self",))
+        .select_related("report", "organisation")
+        .get(pk=assignment.pk)
     )
     if current.status != AssignmentStatus.ASSIGNED:
         raise ValidationError(_("This assignment has already been withdrawn."))
