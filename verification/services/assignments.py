@@ -14,6 +14,7 @@ from .. import selectors
 from ..choices import AssignmentKind, AssignmentStatus
 from ..models import IN_FORCE, ReviewAssignment
 from ..permissions import require_assigner
+from ..transitions import ASSIGNMENT_TRANSITIONS, move
 
 
 def _require_eligible(agency: Organisation, organisation_id: int, year: int) -> None:
@@ -75,6 +76,12 @@ def assignment_reassign(*, actor, assignment: ReviewAssignment, agency: Organisa
         .select_related("report", "organisation")
         .get(pk=assignment.pk)
     )
+    if current.kind != AssignmentKind.REVIEW:
+        raise ValidationError(_("A re-examination is reassigned from its own page."))
+    if current.status == AssignmentStatus.DONE:
+        raise ValidationError(
+            _("The agency has submitted its review: return the review for correction instead of reassigning it.")
+        )
     if current.status != AssignmentStatus.ASSIGNED:
         raise ValidationError(_("This assignment has already been withdrawn."))
     if not reason.strip():
@@ -82,7 +89,8 @@ def assignment_reassign(*, actor, assignment: ReviewAssignment, agency: Organisa
     if agency.pk == current.agency_id:
         raise ValidationError({"agency": _("Choose another agency than the one assigned now.")})
     _require_eligible(agency, current.organisation_id, current.year)
-    current.status, current.withdrawn_by, current.withdrawn_at = AssignmentStatus.WITHDRAWN, actor, timezone.now()
+    move(current, AssignmentStatus.WITHDRAWN, ASSIGNMENT_TRANSITIONS)
+    current.withdrawn_by, current.withdrawn_at = actor, timezone.now()
     current.withdrawal_reason = reason.strip()
     current.save()
     report = current.report

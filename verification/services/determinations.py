@@ -42,15 +42,11 @@ from ..choices import (
     ReviewStatus,
 )
 from ..documents import NOTICE_KIND, notice_filename
-from ..models import IN_FORCE, Determination, ReExamination, ReviewReport
+from ..models import IN_FORCE, Determination, Objection, ReExamination, ReviewReport
 from ..selectors import determinations as selectors
+from ..transitions import DETERMINATION_TRANSITIONS, OBJECTION_TRANSITIONS, REEXAM_TRANSITIONS, move
 
-TRANSITIONS = {
-    DeterminationStatus.DRAFT: {DeterminationStatus.PENDING},
-    DeterminationStatus.PENDING: {DeterminationStatus.APPROVED, DeterminationStatus.DRAFT},
-    DeterminationStatus.APPROVED: {DeterminationStatus.SUPERSEDED},
-    DeterminationStatus.SUPERSEDED: set(),
-}
+TRANSITIONS = DETERMINATION_TRANSITIONS  # the table lives in verification.transitions
 
 
 def _now():
@@ -70,12 +66,12 @@ def _require_status(determination: Determination, status: str, message: str) -> 
 
 def _move(determination: Determination, status: str) -> None:
     """Every status change goes through the table: nothing reaches APPROVED but from PENDING."""
-    if status not in TRANSITIONS[determination.status]:
-        raise ValidationError(
-            _("A determination cannot go from %(from)s to %(to)s.")
-            % {"from": determination.get_status_display(), "to": DeterminationStatus(status).label}
-        )
-    determination.status = status
+    move(
+        determination,
+        status,
+        DETERMINATION_TRANSITIONS,
+        message=_("A determination cannot go from %(from)s to %(to)s."),
+    )
 
 
 def _figure(value) -> Decimal:
@@ -422,20 +418,27 @@ def _supersede(*, actor, determination: Determination, now) -> None:
         .select_related("objection")
         .get(pk=determination.reexamination_id)
     )
-    reexam.status, reexam.closed_at = ReexamStatus.DECIDED, now
+    move(reexam, ReexamStatus.DECIDED, REEXAM_TRANSITIONS)
+    reexam.closed_at = now
     reexam.save()
-    if reexam.objection is not None and reexam.objection.status in (ObjectionStatus.FILED, ObjectionStatus.REEXAMINING):
-        objection = reexam.objection
-        objection.status, objection.decided_by, objection.decided_at = ObjectionStatus.DECIDED, actor, now
-        objection.decision_text = _(
-            "Re-examined: the %(year)s emissions are determined at %(tco2e)s tCO2e (previously %(old)s tCO2e), "
-            "by determination %(reference)s."
-        ) % {
-            "year": determination.year,
-            "tco2e": format_tco2e(determination.emissions_tco2e),
-            "old": format_tco2e(old.emissions_tco2e),
-            "reference": determination.reference,
-        }
+    decision = _(
+        "Re-examined: the %(year)s emissions are determined at %(tco2e)s tCO2e (previously %(old)s tCO2e), "
+        "by determination %(reference)s."
+    ) % {
+        "year": determination.year,
+        "tco2e": format_tco2e(determination.emissions_tco2e),
+        "old": format_tco2e(old.emissions_tco2e),
+        "reference": determination.reference,
+    }
+    # The objection that started it, and any other still waiting on the replaced determination
+    # (filed while an own-motion re-examination was under way), are answered by the result.
+    waiting = Objection.objects.select_for_update(of=("self",)).filter(
+        determination=old, status__in=[ObjectionStatus.FILED, ObjectionStatus.REEXAMINING]
+    )
+    for objection in waiting:
+        move(objection, ObjectionStatus.DECIDED, OBJECTION_TRANSITIONS)
+        objection.decided_by, objection.decided_at = actor, now
+        objection.decision_text = decision
         objection.save()
     audit.record(
         actor=actor,

@@ -27,6 +27,7 @@ from reporting.notices import staff_of
 from ..choices import DeterminationBasis, DeterminationStatus, ObjectionStatus, ReexamStatus, ReexamTrigger
 from ..models import Determination, Objection, ObjectionFile, ReExamination
 from ..selectors.objections import OPEN_REEXAM
+from ..transitions import OBJECTION_TRANSITIONS, move
 from .reexaminations import notify_unit_opened, open_locked, require_in_force, require_reexaminer
 
 OBJECTION_FILE_KINDS = ("pdf", "xlsx", "png", "jpg")
@@ -182,7 +183,8 @@ def objection_reject(*, actor, objection: Objection, decision_text: str) -> Obje
     decision_text = (decision_text or "").strip()
     if not decision_text:
         raise ValidationError({"decision_text": _("Say why the objection is rejected.")})
-    objection.status, objection.decision_text = ObjectionStatus.REJECTED, decision_text
+    move(objection, ObjectionStatus.REJECTED, OBJECTION_TRANSITIONS)
+    objection.decision_text = decision_text
     objection.decided_by, objection.decided_at = actor, timezone.now()
     objection.save(update_fields=["status", "decision_text", "decided_by", "decided_at"])
     audit.record(actor=actor, verb="objection.reject", target=objection, data={"decision": decision_text})
@@ -220,7 +222,7 @@ def objection_accept(*, actor, objection: Objection, reason: str) -> ReExaminati
             reason=reason,
             objection=objection,
         )
-    objection.status = ObjectionStatus.REEXAMINING
+    move(objection, ObjectionStatus.REEXAMINING, OBJECTION_TRANSITIONS)
     objection.save(update_fields=["status"])
     audit.record(
         actor=actor, verb="objection.accept", target=objection, data={"reexamination": reexam.pk, "reason": reason}

@@ -34,6 +34,7 @@ from ..choices import (
 from ..models import IN_FORCE, Determination, Objection, ReExamination, ReviewAssignment
 from ..selectors.objections import OPEN_REEXAM, reexam_ineligibility
 from ..selectors.triggers import determination_flags
+from ..transitions import ASSIGNMENT_TRANSITIONS, OBJECTION_TRANSITIONS, REEXAM_TRANSITIONS, move
 
 # Triggers the bureau may name when it re-examines of its own motion; an objection's re-examination
 # is opened by accepting the objection.
@@ -248,7 +249,8 @@ def reexamination_reassign(
     if agency.pk == current.agency_id:
         raise ValidationError({"agency": _("Choose another agency than the one assigned now.")})
     _require_eligible(agency, reexam.determination)
-    current.status, current.withdrawn_by, current.withdrawn_at = AssignmentStatus.WITHDRAWN, actor, timezone.now()
+    move(current, AssignmentStatus.WITHDRAWN, ASSIGNMENT_TRANSITIONS)
+    current.withdrawn_by, current.withdrawn_at = actor, timezone.now()
     current.withdrawal_reason = reason.strip()
     current.save()
     new = ReviewAssignment.objects.create(
@@ -275,6 +277,22 @@ def reexamination_reassign(
 # -- cancelling --
 
 
+def _withdraw_assigned(actor, reexam: ReExamination, reason: str, now) -> int:
+    """Withdraws the re-examination's assignment still with its agency, each through the table; one
+    whose review is in (done) stays on record as it is."""
+    assignments = list(
+        ReviewAssignment.objects.select_for_update(of=("self",)).filter(
+            reexamination=reexam, status=AssignmentStatus.ASSIGNED
+        )
+    )
+    for assignment in assignments:
+        move(assignment, AssignmentStatus.WITHDRAWN, ASSIGNMENT_TRANSITIONS)
+        assignment.withdrawn_by, assignment.withdrawn_at = actor, now
+        assignment.withdrawal_reason = _("Re-examination cancelled: %(reason)s") % {"reason": reason}
+        assignment.save(update_fields=["status", "withdrawn_by", "withdrawn_at", "withdrawal_reason"])
+    return len(assignments)
+
+
 @transaction.atomic
 def reexamination_cancel(*, actor, reexamination: ReExamination, reason: str) -> ReExamination:
     """A re-examination not yet decided may be cancelled with a reason: the agency's assignment is
@@ -294,17 +312,14 @@ def reexamination_cancel(*, actor, reexamination: ReExamination, reason: str) ->
             _("A determination on this re-examination is being prepared: discard it before cancelling.")
         )
     now = timezone.now()
-    withdrawn = ReviewAssignment.objects.filter(reexamination=reexam, status=AssignmentStatus.ASSIGNED).update(
-        status=AssignmentStatus.WITHDRAWN,
-        withdrawn_by=actor,
-        withdrawn_at=now,
-        withdrawal_reason=_("Re-examination cancelled: %(reason)s") % {"reason": reason},
-    )
-    reexam.status, reexam.closed_at, reexam.cancel_reason = ReexamStatus.CANCELLED, now, reason
+    withdrawn = _withdraw_assigned(actor, reexam, reason, now)
+    move(reexam, ReexamStatus.CANCELLED, REEXAM_TRANSITIONS)
+    reexam.closed_at, reexam.cancel_reason = now, reason
     reexam.save(update_fields=["status", "closed_at", "cancel_reason"])
     if reexam.objection_id:
         objection = Objection.objects.select_for_update(of=("self",)).get(pk=reexam.objection_id)
-        objection.status, objection.decided_by, objection.decided_at = ObjectionStatus.DECIDED, actor, now
+        move(objection, ObjectionStatus.DECIDED, OBJECTION_TRANSITIONS)
+        objection.decided_by, objection.decided_at = actor, now
         objection.decision_text = reason
         objection.save(update_fields=["status", "decided_by", "decided_at", "decision_text"])
     audit.record(

@@ -42,6 +42,7 @@ from ..choices import (
 from ..models import Determination, Finding, ReExamination, ReviewAssignment, ReviewedLine, Reviewer, ReviewReport
 from ..permissions import assignments_for
 from ..selectors.reviews import reviewed_totals
+from ..transitions import ASSIGNMENT_TRANSITIONS, REEXAM_TRANSITIONS, REVIEW_TRANSITIONS, move
 
 STORAGE_AREA = "reviews"
 NOTE_MAX = 500
@@ -411,7 +412,7 @@ def _set_reexamination(actor, assignment: ReviewAssignment, *, old: str, new: st
         return
     reexam = ReExamination.objects.select_for_update(of=("self",)).get(pk=assignment.reexamination_id)
     if reexam.status == old:
-        reexam.status = new
+        move(reexam, new, REEXAM_TRANSITIONS)
         reexam.save(update_fields=["status"])
         audit.record(actor=actor, verb="reexamination.status", target=reexam, data={"from": old, "to": new})
 
@@ -428,9 +429,10 @@ def review_submit(*, actor, review: ReviewReport) -> ReviewReport:
     if problems:
         raise ValidationError(problems)
     review.reviewed_total_tco2e = reviewed_totals(rows).total_tco2e + review.unreported_tco2e
-    review.status, review.submitted_by, review.submitted_at = ReviewStatus.SUBMITTED, actor, timezone.now()
+    move(review, ReviewStatus.SUBMITTED, REVIEW_TRANSITIONS)
+    move(assignment, AssignmentStatus.DONE, ASSIGNMENT_TRANSITIONS)
+    review.submitted_by, review.submitted_at = actor, timezone.now()
     review.save()
-    assignment.status = AssignmentStatus.DONE
     assignment.save(update_fields=["status"])
     _set_reexamination(actor, assignment, old=ReexamStatus.OPEN, new=ReexamStatus.REVIEWED)
     audit.record(
@@ -465,13 +467,20 @@ def review_return(*, actor, review: ReviewReport, reason: str) -> ReviewReport:
             _("A determination based on this review has been sent for approval: the review can no longer be returned.")
         )
     assignment = (
-        ReviewAssignment.objects.select_for_update(of=("self",)).select_related("agency").get(pk=review.assignment_id)
+        ReviewAssignment.objects.select_for_update(of=("self",))
+        .select_related("agency", "reexamination")
+        .get(pk=review.assignment_id)
     )
-    review.status, review.returned_by, review.returned_at = ReviewStatus.RETURNED, actor, timezone.now()
+    if assignment.reexamination and assignment.reexamination.status in (ReexamStatus.CANCELLED, ReexamStatus.DECIDED):
+        raise ValidationError(
+            _("The re-examination this review was made for is closed: the review can no longer be returned.")
+        )
+    move(review, ReviewStatus.RETURNED, REVIEW_TRANSITIONS)
+    review.returned_by, review.returned_at = actor, timezone.now()
     review.return_reason = reason
     review.save()
     if assignment.status == AssignmentStatus.DONE:
-        assignment.status = AssignmentStatus.ASSIGNED
+        move(assignment, AssignmentStatus.ASSIGNED, ASSIGNMENT_TRANSITIONS)
         assignment.save(update_fields=["status"])
     _set_reexamination(actor, assignment, old=ReexamStatus.REVIEWED, new=ReexamStatus.OPEN)
     audit.record(actor=actor, verb="review.return", target=review, data={"version": review.version, "reason": reason})

@@ -134,8 +134,17 @@ def review_assign(request, year: int, report_id: int):
 def review_reassign(request, year: int, assignment_id: int):
     require_assigner(request.user)
     assignment = get_object_or_404(
-        ReviewAssignment.objects.select_related("organisation", "agency", "report"), pk=assignment_id, year=year
+        ReviewAssignment.objects.select_related("organisation", "agency", "report"),
+        pk=assignment_id,
+        year=year,
+        kind=AssignmentKind.REVIEW,
     )
+    if assignment.status == AssignmentStatus.DONE:
+        messages.error(
+            request,
+            _("The agency has submitted its review: return the review for correction instead of reassigning it."),
+        )
+        return redirect("verification:review_list", year=year)
     if assignment.status != AssignmentStatus.ASSIGNED:
         messages.error(request, _("This assignment has already been withdrawn."))
         return redirect("verification:review_list", year=year)
