@@ -5,6 +5,7 @@ from .views import assignments as assignment_views
 from .views import determinations as determination_views
 from .views import objections as objection_views
 from .views import public as public_views
+from .views import reexaminations as reexam_views
 from .views import requests as request_views
 from .views import reviews as review_views
 from .views import risk as risk_views
@@ -71,16 +72,14 @@ urlpatterns = [
     path("admin/objections/", objection_views.objection_admin_home, name="objection_admin_home"),
     path("admin/objections/<int:year>/", objection_views.objection_admin, name="objection_admin"),
     path("admin/objections/decide/<int:objection_id>/", objection_views.objection_decide, name="objection_decide"),
-    path("admin/reexaminations/", objection_views.reexam_home, name="reexam_home"),
-    path("admin/reexaminations/<int:year>/", objection_views.reexam_list, name="reexam_list"),
-    path("admin/reexaminations/<int:year>/open/", objection_views.reexam_pick, name="reexam_pick"),
-    path("admin/reexaminations/open/<int:determination_id>/", objection_views.reexam_open, name="reexam_open"),
-    path("admin/reexaminations/item/<int:reexam_id>/", objection_views.reexam_detail, name="reexam_detail"),
-    path("admin/reexaminations/item/<int:reexam_id>/assign/", objection_views.reexam_assign, name="reexam_assign"),
-    path(
-        "admin/reexaminations/item/<int:reexam_id>/reassign/", objection_views.reexam_reassign, name="reexam_reassign"
-    ),
-    path("admin/reexaminations/item/<int:reexam_id>/cancel/", objection_views.reexam_cancel, name="reexam_cancel"),
+    path("admin/reexaminations/", reexam_views.reexam_home, name="reexam_home"),
+    path("admin/reexaminations/<int:year>/", reexam_views.reexam_list, name="reexam_list"),
+    path("admin/reexaminations/<int:year>/open/", reexam_views.reexam_pick, name="reexam_pick"),
+    path("admin/reexaminations/open/<int:determination_id>/", reexam_views.reexam_open, name="reexam_open"),
+    path("admin/reexaminations/item/<int:reexam_id>/", reexam_views.reexam_detail, name="reexam_detail"),
+    path("admin/reexaminations/item/<int:reexam_id>/assign/", reexam_views.reexam_assign, name="reexam_assign"),
+    path("admin/reexaminations/item/<int:reexam_id>/reassign/", reexam_views.reexam_reassign, name="reexam_reassign"),
+    path("admin/reexaminations/item/<int:reexam_id>/cancel/", reexam_views.reexam_cancel, name="reexam_cancel"),
     # -- technical review reports --
     path("reviews/<int:assignment_id>/review/", review_views.review_edit, name="review_edit"),
     path("reviews/<int:assignment_id>/review/start/", review_views.review_start, name="review_start"),

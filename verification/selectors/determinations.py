@@ -1,6 +1,8 @@
-"""Reads for the bureau's determination of a unit's emissions for a year (Art. 18-20): the report
-and its technical review side by side with the difference per line, the re-examination triggers,
-the conservative estimate for a unit that filed no report, the year's list and the unit's page.
+"""Reads for the bureau's determination of a unit's emissions for a year (Art. 18-20): the unit's
+workspace (the report and its technical review side by side with the difference per line, in
+line_comparison; what the determination rests on, in determination_basis; the conservative
+estimate for a unit that filed no report, in estimates), the re-examination triggers, the year's
+list and the unit's page.
 
 Every page runs a fixed number of queries, whatever the number of units or lines.
 """
@@ -12,49 +14,36 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from carbon_portal.formatting import format_tco2e
 from carbon_portal.models import GeneratedDocument
 from carbon_portal.permissions import is_bureau, organisation_ids_of
 from carbon_portal.roles import Role
 from registry.models import EmissionRecord, Organisation
 from registry.selectors import year_settings
-from reporting import selectors as report_selectors
-from reporting.calculation import reported_tonnes
-from reporting.choices import EmissionCategory, ReportStatus
+from reporting.choices import ReportStatus
 from reporting.models import AnnualReport
-from reporting.selectors.monthly import projections
 from reporting.selectors.overview import report_overview
 
-from ..choices import (
-    AssignmentKind,
-    DeterminationBasis,
-    DeterminationStatus,
-    ReexamStatus,
-    ReexamTrigger,
-    ReviewStatus,
-)
+from ..choices import AssignmentKind, DeterminationBasis, DeterminationStatus, ReexamStatus, ReexamTrigger, ReviewStatus
 from ..documents import NOTICE_KIND
 from ..models import IN_FORCE as ASSIGNMENT_IN_FORCE
-from ..models import Determination, ReExamination, ReviewAssignment, ReviewedLine, ReviewReport
+from ..models import Determination, ReExamination, ReviewAssignment, ReviewReport
+
+# Moved to their own modules; the determination pages, services and documents read them here too.
+from .determination_basis import (
+    current_assignment,
+    current_review,
+    reexamination_review,
+    reviewed_reexamination,
+    submitted_report,
+)
+from .estimates import ESTIMATE_UPLIFT_PCT, ESTIMATE_YEARS_BACK, Estimate, EstimateFigure, conservative_estimate  # noqa: F401
+from .line_comparison import UNREPORTED, Comparison, LineComparison, compare, frozen_comparison, frozen_figures  # noqa: F401
 from .triggers import Flag, flags, previous_year_tco2e, report_vs_review_flag, year_on_year_flag
 
 OPEN = [DeterminationStatus.DRAFT, DeterminationStatus.PENDING]
 ISSUED = [DeterminationStatus.APPROVED, DeterminationStatus.SUPERSEDED]
-# A unit that filed nothing is estimated from its highest recent figure, raised by this share.
-ESTIMATE_UPLIFT_PCT = Decimal(10)
-ESTIMATE_YEARS_BACK = 3
-UNREPORTED = "unreported"  # the category of the review's row for sources the report left out
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _decimal(value) -> Decimal | None:
-    return None if value in (None, "") else Decimal(str(value))
 
 
 @dataclass(frozen=True)
@@ -66,262 +55,6 @@ class FlagItem:
 def labelled(found: list[Flag]) -> list[FlagItem]:
     """Flags as pages show them: the trigger's label and the message."""
     return [FlagItem(str(ReexamTrigger(flag.trigger).label), flag.message) for flag in found]
-
-
-# The comparison of report and review, line by line
-
-
-@dataclass
-class LineComparison:
-    """One source line: the reported figure, the reviewed one, and the difference (tCO2e)."""
-
-    facility: str
-    facility_name: str
-    source: str
-    category: str
-    gas: str
-    is_biomass: bool
-    reported_tco2e: Decimal | None
-    reviewed_tco2e: Decimal | None
-
-    @property
-    def difference_tco2e(self) -> Decimal | None:
-        if self.reviewed_tco2e is None:
-            return None
-        return self.reviewed_tco2e - (self.reported_tco2e or Decimal(0))
-
-    @property
-    def category_label(self) -> str:
-        if self.category == UNREPORTED:
-            return _("Sources the report left out")
-        return str(dict(EmissionCategory.choices).get(self.category, self.category))
-
-    def as_json(self) -> dict:
-        return {
-            "facility": self.facility,
-            "facility_name": self.facility_name,
-            "source": self.source,
-            "category": self.category,
-            "gas": self.gas,
-            "is_biomass": self.is_biomass,
-            "reported_tco2e": _text(self.reported_tco2e),
-            "reviewed_tco2e": _text(self.reviewed_tco2e),
-            "difference_tco2e": _text(self.difference_tco2e),
-        }
-
-    @classmethod
-    def from_json(cls, data: dict) -> "LineComparison":
-        return cls(
-            data.get("facility", ""),
-            data.get("facility_name", ""),
-            data.get("source", ""),
-            data.get("category", ""),
-            data.get("gas", ""),
-            bool(data.get("is_biomass")),
-            _decimal(data.get("reported_tco2e")),
-            _decimal(data.get("reviewed_tco2e")),
-        )
-
-
-@dataclass
-class Comparison:
-    lines: list[LineComparison]
-    reported_tco2e: Decimal | None  # the report's total, biomass CO2 excluded
-    reviewed_tco2e: Decimal | None  # the review's frozen total
-
-    @property
-    def difference_tco2e(self) -> Decimal | None:
-        if self.reported_tco2e is None or self.reviewed_tco2e is None:
-            return None
-        return self.reviewed_tco2e - self.reported_tco2e
-
-
-def compare(report: AnnualReport | None, review: ReviewReport | None) -> Comparison:
-    """The report's lines with the review's figure of each, in two queries. The review's sources
-    the report left out come last, as one row."""
-    lines = list(report_selectors.report_lines(report)) if report else []
-    reviewed = {}
-    if review is not None:
-        reviewed = {row.report_line_id: row for row in ReviewedLine.objects.filter(review=review)}
-    rows = [
-        LineComparison(
-            line.facility.code,
-            line.facility.name_zh,
-            line.source_description,
-            line.category,
-            line.gas,
-            line.is_biomass,
-            line.reported_tco2e,
-            reported_tonnes(reviewed[line.pk].emissions_tco2e) if line.pk in reviewed else None,
-        )
-        for line in lines
-    ]
-    if review is not None and review.unreported_tco2e:
-        source = review.unreported_note or _("Sources found in the review")
-        rows.append(LineComparison("", "", source, UNREPORTED, "", False, None, review.unreported_tco2e))
-    reported = report_selectors.report_totals(report, lines).total_tco2e if report else None
-    return Comparison(rows, reported, review.reviewed_total_tco2e if review else None)
-
-
-def frozen_comparison(determination: Determination) -> Comparison:
-    """The lines and totals as they stood when the determination was prepared."""
-    figures = determination.figures or {}
-    return Comparison(
-        [LineComparison.from_json(row) for row in figures.get("lines", [])],
-        _decimal(figures.get("reported_tco2e")),
-        _decimal(figures.get("reviewed_tco2e")),
-    )
-
-
-def frozen_figures(
-    *,
-    organisation_id: int,
-    year: int,
-    report: AnnualReport | None,
-    review: ReviewReport | None,
-    emissions_tco2e: Decimal,
-    extra: dict | None = None,
-) -> dict:
-    """The figures a determination keeps (`triggers.determination_flags` reads the two totals)."""
-    comparison = compare(report, review)
-    reviewed = comparison.reviewed_tco2e if comparison.reviewed_tco2e is not None else emissions_tco2e
-    found = flags(
-        organisation_id=organisation_id, year=year, reported_tco2e=comparison.reported_tco2e, reviewed_tco2e=reviewed
-    )
-    return {
-        "reported_tco2e": _text(comparison.reported_tco2e),
-        "reviewed_tco2e": _text(comparison.reviewed_tco2e),
-        "lines": [line.as_json() for line in comparison.lines],
-        "previous_year_tco2e": _text(previous_year_tco2e(organisation_id, year)),
-        "flags": [{"trigger": str(flag.trigger), "message": flag.message} for flag in found],
-    } | (extra or {})
-
-
-# What a determination rests on
-
-
-def submitted_report(organisation_id: int, year: int) -> AnnualReport | None:
-    """The unit's report in force for the year (a correction supersedes the version it corrects)."""
-    return (
-        AnnualReport.objects.filter(organisation_id=organisation_id, year=year, status=ReportStatus.SUBMITTED)
-        .select_related("organisation")
-        .first()
-    )
-
-
-def current_assignment(organisation_id: int, year: int) -> ReviewAssignment | None:
-    return (
-        ReviewAssignment.objects.filter(
-            organisation_id=organisation_id, year=year, kind=AssignmentKind.REVIEW, status__in=ASSIGNMENT_IN_FORCE
-        )
-        .select_related("agency")
-        .first()
-    )
-
-
-def current_review(organisation_id: int, year: int) -> ReviewReport | None:
-    """The submitted review of the assignment in force for the unit's year, if any."""
-    return (
-        ReviewReport.objects.filter(
-            status=ReviewStatus.SUBMITTED,
-            assignment__organisation_id=organisation_id,
-            assignment__year=year,
-            assignment__kind=AssignmentKind.REVIEW,
-            assignment__status__in=ASSIGNMENT_IN_FORCE,
-        )
-        .select_related("assignment__agency", "report__organisation")
-        .first()
-    )
-
-
-def reexamination_review(reexamination: ReExamination) -> ReviewReport | None:
-    """The submitted review of the re-examination's assignment in force."""
-    return (
-        ReviewReport.objects.filter(
-            status=ReviewStatus.SUBMITTED,
-            assignment__reexamination=reexamination,
-            assignment__kind=AssignmentKind.REEXAMINATION,
-            assignment__status__in=ASSIGNMENT_IN_FORCE,
-        )
-        .select_related("assignment__agency", "report__organisation")
-        .first()
-    )
-
-
-def reviewed_reexamination(organisation_id: int, year: int) -> ReExamination | None:
-    """A re-examination of the unit's year whose report is in: its result is to be determined."""
-    return (
-        ReExamination.objects.filter(
-            determination__organisation_id=organisation_id, determination__year=year, status=ReexamStatus.REVIEWED
-        )
-        .select_related("determination", "objection")
-        .first()
-    )
-
-
-# The conservative estimate (Art. 18 ¶1)
-
-
-@dataclass(frozen=True)
-class EstimateFigure:
-    year: int
-    tco2e: Decimal
-    source: str
-
-
-@dataclass
-class Estimate:
-    """The suggested figure for a unit that filed no report, and the figures it comes from."""
-
-    figures: list[EstimateFigure]
-    suggested_tco2e: Decimal | None  # None when nothing is on record: the bureau must find a method
-    method: str
-
-
-def _past_figures(organisation_id: int, year: int) -> list[EstimateFigure]:
-    years = range(year - ESTIMATE_YEARS_BACK, year)
-    determined = dict(
-        Determination.objects.filter(
-            organisation_id=organisation_id, year__in=list(years), status=DeterminationStatus.APPROVED
-        ).values_list("year", "emissions_tco2e")
-    )
-    records = {
-        record.year: record
-        for record in EmissionRecord.objects.filter(organisation_id=organisation_id, year__in=list(years))
-    }
-    found = []
-    for past in years:
-        if past in determined:
-            found.append(EstimateFigure(past, determined[past], _("determined by the bureau")))
-        elif past in records:
-            found.append(EstimateFigure(past, records[past].emissions_tco2e, records[past].get_source_display()))
-    return found
-
-
-def conservative_estimate(organisation_id: int, year: int) -> Estimate:
-    """The highest of the unit's figures for the three years before (the determination in force,
-    else the figure on record) and of the projection of its monthly data for the year, raised by
-    10%, with a method text that lists the figures used."""
-    figures = _past_figures(organisation_id, year)
-    projected = projections(year, [organisation_id])[organisation_id]
-    if projected.projected_tco2e is not None:
-        source = _("projection from %(n)s months of monthly data") % {"n": projected.months_covered}
-        figures.append(EstimateFigure(year, projected.projected_tco2e, source))
-    if not figures:
-        return Estimate([], None, "")
-    highest = max(figure.tco2e for figure in figures)
-    suggested = reported_tonnes(highest * (100 + ESTIMATE_UPLIFT_PCT) / 100)
-    listed = "\n".join(f"- {figure.year}: {format_tco2e(figure.tco2e)} tCO2e ({figure.source})" for figure in figures)
-    method = _(
-        "Conservative estimate (Art. 18): the highest of the unit's figures below, raised by %(pct)s%%.\n"
-        "%(figures)s\nHighest: %(highest)s tCO2e; raised by %(pct)s%%: %(suggested)s tCO2e."
-    ) % {
-        "pct": ESTIMATE_UPLIFT_PCT,
-        "figures": listed,
-        "highest": format_tco2e(highest),
-        "suggested": format_tco2e(suggested),
-    }
-    return Estimate(figures, suggested, method)
 
 
 # One unit's year: the workspace

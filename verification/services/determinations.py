@@ -9,19 +9,19 @@ re-examination's determination supersedes the one it re-examined; both stay on r
     draft --submit--> pending --approve--> approved --(re-examination approved)--> superseded
       ^                  |
       +-----return-------+
+
+What a determination rests on is found and checked in determination_basis; who is told of a return
+or an approval, in determination_notices.
 """
 
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from carbon_portal import audit, documents, notifications
+from carbon_portal import audit, documents
 from carbon_portal.formatting import format_tco2e
 from carbon_portal.permissions import is_bureau, is_bureau_approver
 from carbon_portal.workdays import add_working_days
@@ -29,22 +29,20 @@ from registry.choices import EmissionSource
 from registry.models import Organisation
 from registry.selectors import year_settings
 from registry.services import emission_record_set
-from reporting.models import AnnualReport
-from reporting.notices import staff_of
-from reporting.selectors import is_required_to_report
 
-from ..choices import (
-    AssignmentKind,
-    DeterminationBasis,
-    DeterminationStatus,
-    ObjectionStatus,
-    ReexamStatus,
-    ReviewStatus,
-)
+from ..choices import DeterminationBasis, DeterminationStatus, ObjectionStatus, ReexamStatus
 from ..documents import NOTICE_KIND, notice_filename
-from ..models import IN_FORCE, Determination, Objection, ReExamination, ReviewReport
+from ..models import Determination, Objection, ReExamination, ReviewReport
 from ..selectors import determinations as selectors
 from ..transitions import DETERMINATION_TRANSITIONS, OBJECTION_TRANSITIONS, REEXAM_TRANSITIONS, move
+from .determination_basis import (
+    Basis,  # noqa: F401
+    find_basis,
+    freeze_figures,
+    require_basis_current,
+    require_nothing_in_force,
+)
+from .determination_notices import notify_approved, notify_returned
 
 TRANSITIONS = DETERMINATION_TRANSITIONS  # the table lives in verification.transitions
 
@@ -99,111 +97,6 @@ def _lock(determination: Determination) -> Determination:
     return Determination.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=determination.pk)
 
 
-def _in_force(organisation_id: int, year: int) -> Determination | None:
-    return Determination.objects.filter(
-        organisation_id=organisation_id, year=year, status=DeterminationStatus.APPROVED
-    ).first()
-
-
-@dataclass(frozen=True)
-class Basis:
-    report: AnnualReport | None = None
-    review: ReviewReport | None = None
-    reexamination: ReExamination | None = None
-    replaces: Determination | None = None
-
-
-def _require_nothing_in_force(organisation: Organisation, year: int) -> None:
-    if _in_force(organisation.pk, year) is not None:
-        raise ValidationError(
-            _(
-                "The %(year)s emissions of %(unit)s are already determined: only a re-examination can replace "
-                "that determination (Art. 20)."
-            )
-            % {"year": year, "unit": organisation.name}
-        )
-
-
-def _require_review_of(review: ReviewReport | None, report: AnnualReport) -> ReviewReport:
-    """A submitted review, of the report in force, by the assignment in force (Art. 18)."""
-    if review is not None:
-        review = ReviewReport.objects.select_related("assignment", "report").get(pk=review.pk)
-    if (
-        review is None
-        or review.status != ReviewStatus.SUBMITTED
-        or review.assignment.kind != AssignmentKind.REVIEW
-        or review.assignment.status not in IN_FORCE
-        or review.report_id != report.pk
-    ):
-        raise ValidationError(
-            _(
-                "There is no submitted technical review of the unit's report in force (%(report)s): the bureau "
-                "determines on the report and its review (Art. 18)."
-            )
-            % {"report": report.reference}
-        )
-    return review
-
-
-def _review_basis(organisation: Organisation, year: int, review: ReviewReport | None) -> Basis:
-    _require_nothing_in_force(organisation, year)
-    report = selectors.submitted_report(organisation.pk, year)
-    if report is None:
-        raise ValidationError(
-            _("%(unit)s has no submitted report for %(year)s: determine its emissions by a conservative estimate.")
-            % {"unit": organisation.name, "year": year}
-        )
-    review = review or selectors.current_review(organisation.pk, year)
-    return Basis(report=report, review=_require_review_of(review, report))
-
-
-def _estimate_basis(organisation: Organisation, year: int) -> Basis:
-    _require_nothing_in_force(organisation, year)
-    if selectors.submitted_report(organisation.pk, year) is not None:
-        raise ValidationError(
-            _(
-                "%(unit)s submitted its %(year)s report: its emissions are determined on the report and its "
-                "technical review, not by an estimate."
-            )
-            % {"unit": organisation.name, "year": year}
-        )
-    if not is_required_to_report(organisation.pk, year):
-        raise ValidationError(
-            _("%(unit)s is not on the published %(year)s list: there is no report to make up for.")
-            % {"unit": organisation.name, "year": year}
-        )
-    return Basis()
-
-
-def _reexamination_basis(organisation: Organisation, year: int, reexamination: ReExamination | None) -> Basis:
-    if reexamination is None:
-        raise ValidationError(_("Choose the re-examination whose result is determined."))
-    reexam = (
-        ReExamination.objects.select_for_update(of=("self",)).select_related("determination").get(pk=reexamination.pk)
-    )
-    old = reexam.determination
-    if old.organisation_id != organisation.pk or old.year != year:
-        raise ValidationError(_("This re-examination concerns another unit or year."))
-    if reexam.status != ReexamStatus.REVIEWED:
-        raise ValidationError(_("Only a re-examination whose review report has been received can be determined."))
-    if old.status != DeterminationStatus.APPROVED:
-        raise ValidationError(_("The determination re-examined is no longer in force."))
-    review = selectors.reexamination_review(reexam)
-    if review is None:
-        raise ValidationError(_("The re-examination has no submitted review report."))
-    return Basis(report=review.report, review=review, reexamination=reexam, replaces=old)
-
-
-def _basis(organisation, year, basis, *, review=None, reexamination=None) -> Basis:
-    if basis == DeterminationBasis.REVIEW:
-        return _review_basis(organisation, year, review)
-    if basis == DeterminationBasis.ESTIMATE:
-        return _estimate_basis(organisation, year)
-    if basis == DeterminationBasis.REEXAMINATION:
-        return _reexamination_basis(organisation, year, reexamination)
-    raise ValidationError({"basis": _("Choose what the determination rests on.")})
-
-
 def _estimate_method(basis: str, method: str) -> str:
     method = (method or "").strip()
     if basis == DeterminationBasis.ESTIMATE and not method:
@@ -211,21 +104,6 @@ def _estimate_method(basis: str, method: str) -> str:
             {"estimate_method": _("Describe the estimate: the data used and why the figure is conservative.")}
         )
     return method
-
-
-def _freeze(determination: Determination, found: Basis) -> None:
-    extra = {}
-    if determination.basis == DeterminationBasis.ESTIMATE:
-        estimate = selectors.conservative_estimate(determination.organisation_id, determination.year)
-        extra["suggested_tco2e"] = None if estimate.suggested_tco2e is None else str(estimate.suggested_tco2e)
-    determination.figures = selectors.frozen_figures(
-        organisation_id=determination.organisation_id,
-        year=determination.year,
-        report=found.report,
-        review=found.review,
-        emissions_tco2e=determination.emissions_tco2e,
-        extra=extra,
-    )
 
 
 @transaction.atomic
@@ -252,7 +130,7 @@ def determination_prepare(
             _("A determination of %(unit)s for %(year)s is already being prepared: change that one.")
             % {"unit": organisation.name, "year": year}
         )
-    found = _basis(organisation, year, basis, review=review, reexamination=reexamination)
+    found = find_basis(organisation, year, basis, review=review, reexamination=reexamination)
     determination = Determination(
         organisation=organisation,
         year=year,
@@ -267,7 +145,7 @@ def determination_prepare(
         prepared_by=actor,
         prepared_at=_now(),
     )
-    _freeze(determination, found)
+    freeze_figures(determination, found)
     determination.full_clean()
     determination.save()
     audit.record(
@@ -299,7 +177,7 @@ def determination_update(
     estimate_method = _estimate_method(basis, estimate_method)
     if basis != determination.basis and DeterminationBasis.REEXAMINATION in (basis, determination.basis):
         raise ValidationError({"basis": _("A re-examination's determination keeps its basis.")})
-    found = _basis(
+    found = find_basis(
         determination.organisation,
         determination.year,
         basis,
@@ -310,7 +188,7 @@ def determination_update(
     determination.emissions_tco2e, determination.reasoning = emissions_tco2e, reasoning
     determination.estimate_method = estimate_method
     determination.prepared_by, determination.prepared_at = actor, _now()
-    _freeze(determination, found)
+    freeze_figures(determination, found)
     determination.full_clean()
     determination.save()
     audit.record(
@@ -322,34 +200,13 @@ def determination_update(
     return determination
 
 
-def _require_basis_current(determination: Determination) -> None:
-    """What it rests on must still stand: the report and review in force, no report for an estimate,
-    the re-examination still awaiting its result."""
-    try:
-        found = _basis(
-            determination.organisation,
-            determination.year,
-            determination.basis,
-            review=determination.review,
-            reexamination=determination.reexamination,
-        )
-    except ValidationError as exc:
-        raise ValidationError(
-            [_("What this determination rests on has changed since it was prepared: change the draft first."), exc]
-        ) from exc
-    if found.report is not None and found.report.pk != determination.report_id:
-        raise ValidationError(
-            _("The unit has submitted a correction since this determination was prepared: change the draft first.")
-        )
-
-
 @transaction.atomic
 def determination_submit(*, actor, determination: Determination) -> Determination:
     """Sends the draft to a second bureau user for approval."""
     _require_bureau(actor)
     determination = _lock(determination)
     _require_status(determination, DeterminationStatus.DRAFT, _("Only a draft determination can be sent for approval."))
-    _require_basis_current(determination)
+    require_basis_current(determination)
     _move(determination, DeterminationStatus.PENDING)
     determination.submitted_at = _now()
     determination.returned_reason = ""
@@ -388,19 +245,7 @@ def determination_return(*, actor, determination: Determination, reason: str) ->
     determination.submitted_at = None
     determination.save()
     audit.record(actor=actor, verb="determination.return", target=determination, data={"reason": reason})
-    notifications.notify(
-        recipients=[determination.prepared_by],
-        kind="determination.returned",
-        subject=gettext_lazy("Determination returned: %(unit)s, %(year)s"),
-        body=gettext_lazy("%(approver)s sent the determination back: %(reason)s"),
-        params={
-            "unit": determination.organisation.name_zh,
-            "year": determination.year,
-            "approver": str(actor),
-            "reason": reason,
-        },
-        url=reverse("verification:determination_workspace", args=[determination.year, determination.organisation_id]),
-    )
+    notify_returned(determination, approver=actor, reason=reason)
     return determination
 
 
@@ -448,35 +293,6 @@ def _supersede(*, actor, determination: Determination, now) -> None:
     )
 
 
-def _notify_unit(determination: Determination) -> None:
-    params = {
-        "year": determination.year,
-        "unit": determination.organisation.name_zh,
-        "tco2e": format_tco2e(determination.emissions_tco2e),
-        "reference": determination.reference,
-    }
-    if determination.objection_deadline:
-        body = gettext_lazy(
-            "The bureau has determined the %(year)s emissions of %(unit)s at %(tco2e)s tCO2e (%(reference)s). "
-            "The notice is on the portal. You may object until %(deadline)s, in the portal (Art. 20)."
-        )
-        params["deadline"] = determination.objection_deadline.isoformat()
-    else:
-        body = gettext_lazy(
-            "On the re-examination's results the bureau has determined the %(year)s emissions of %(unit)s at "
-            "%(tco2e)s tCO2e (%(reference)s), replacing the earlier determination. The notice is on the portal; "
-            "this determination is final (Art. 20)."
-        )
-    notifications.notify(
-        recipients=staff_of(determination.organisation_id),
-        kind="determination.approved",
-        subject=gettext_lazy("Your %(year)s emissions are determined: %(tco2e)s tCO2e"),
-        body=body,
-        params=params,
-        url=reverse("verification:determination_unit"),
-    )
-
-
 @transaction.atomic
 def determination_approve(*, actor, determination: Determination) -> Determination:
     """Four eyes: a bureau user other than its preparer puts the determination in force. The
@@ -490,7 +306,7 @@ def determination_approve(*, actor, determination: Determination) -> Determinati
         _("Only a determination awaiting approval can be approved: send it for approval first."),
     )
     _require_second_user(actor, determination)
-    _require_basis_current(determination)
+    require_basis_current(determination)
     settings = year_settings(determination.year)
     if settings is None:
         raise ValidationError(
@@ -500,7 +316,7 @@ def determination_approve(*, actor, determination: Determination) -> Determinati
     if determination.replaces_id:
         _supersede(actor=actor, determination=determination, now=now)
     else:
-        _require_nothing_in_force(determination.organisation, determination.year)
+        require_nothing_in_force(determination.organisation, determination.year)
     _move(determination, DeterminationStatus.APPROVED)
     determination.approved_by, determination.approved_at = actor, now
     # Art. 20: the bureau determines the emissions on the re-examination's results; that determination
@@ -534,7 +350,7 @@ def determination_approve(*, actor, determination: Determination) -> Determinati
     documents.document_request(
         kind=NOTICE_KIND, target=determination, filename=notice_filename(determination), actor=actor
     )
-    _notify_unit(determination)
+    notify_approved(determination)
     return determination
 
 

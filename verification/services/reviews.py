@@ -6,84 +6,35 @@ agency's next version replaces it while the returned one stays on record.
 Only the staff of the agency holding the assignment now write its review, and only while the
 assignment is assigned (not done, not withdrawn). Every refusal is a translated ValidationError
 and saves nothing.
+
+Who may write is checked in review_access; submission and the bureau's return are in
+review_submission, the messages they send in review_notices.
 """
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from carbon_portal import audit, private_files
 from carbon_portal.files import check_upload
-from carbon_portal.models import User
-from carbon_portal.notifications import notify
-from carbon_portal.permissions import is_bureau, organisation_ids_of
-from carbon_portal.roles import Role
 from reporting.calculation import TONNES, calculate_line
 from reporting.models import ReportLine
 from reporting.models.factors import VALUE_FIELDS
 from reporting.sources import EXACT_STEP
 from reporting.units import parse_activity
 
-from ..choices import (
-    AssignmentStatus,
-    DeterminationStatus,
-    FindingKind,
-    ReexamStatus,
-    ReviewConclusion,
-    ReviewStatus,
-)
-from ..models import Determination, Finding, ReExamination, ReviewAssignment, ReviewedLine, Reviewer, ReviewReport
-from ..permissions import assignments_for
-from ..selectors.reviews import reviewed_totals
-from ..transitions import ASSIGNMENT_TRANSITIONS, REEXAM_TRANSITIONS, REVIEW_TRANSITIONS, move
+from ..choices import FindingKind, ReviewConclusion, ReviewStatus
+from ..models import Finding, ReviewAssignment, ReviewedLine, Reviewer, ReviewReport
+from .review_access import locked_assignment, locked_draft, require_assigned
+from .review_submission import review_return, review_submit  # noqa: F401
 
 STORAGE_AREA = "reviews"
 NOTE_MAX = 500
 MAX_TONNES = Decimal(10) ** 13  # what a 16-digit column with 3 decimal places holds
-
-
-# Access and state
-
-
-def _assignment(actor, assignment_id: int) -> ReviewAssignment:
-    """The assignment, locked, if the actor is staff of the agency holding it now."""
-    agencies = organisation_ids_of(actor, Role.AGENCY_STAFF)
-    found = (
-        assignments_for(actor)
-        .filter(pk=assignment_id, agency_id__in=agencies)
-        .select_for_update(of=("self",))
-        .select_related("organisation", "agency")
-        .first()
-    )
-    if found is None:
-        raise PermissionDenied(_("Only the staff of the agency assigned this review may write it."))
-    return found
-
-
-def _require_assigned(assignment: ReviewAssignment) -> None:
-    if assignment.status != AssignmentStatus.ASSIGNED:
-        raise ValidationError(_("The review of this report has been submitted and can no longer be changed."))
-
-
-def _draft(actor, review: ReviewReport) -> tuple[ReviewReport, ReviewAssignment]:
-    """The review locked, and its assignment, if the actor may change it now: a draft of an
-    assignment their agency holds and has not finished."""
-    review = ReviewReport.objects.select_for_update(of=("self",)).get(pk=review.pk)
-    assignment = _assignment(actor, review.assignment_id)
-    _require_assigned(assignment)
-    if review.status != ReviewStatus.DRAFT:
-        raise ValidationError(
-            _("Version %(version)s of this review is %(status)s and can no longer be changed.")
-            % {"version": review.version, "status": review.get_status_display().lower()}
-        )
-    return review, assignment
 
 
 def _line_label(line: ReportLine) -> str:
@@ -153,8 +104,8 @@ def review_start(*, actor, assignment: ReviewAssignment) -> ReviewReport:
     open draft if there is one. After the bureau returned a version, the next one starts from its
     figures, findings and conclusion (the signed PDF must be uploaded again). Reviews and
     re-examinations alike."""
-    assignment = _assignment(actor, assignment.pk)
-    _require_assigned(assignment)
+    assignment = locked_assignment(actor, assignment.pk)
+    require_assigned(assignment)
     latest = assignment.reviews.order_by("-version").first()
     if latest is not None and latest.status == ReviewStatus.DRAFT:
         return latest
@@ -212,7 +163,7 @@ def _line_id(key) -> int | None:
 def review_save_lines(*, actor, review: ReviewReport, figures: dict) -> ReviewReport:
     """Reviewed activity data per source line ({report line id: (amount, note)}), each line's
     emissions recalculated here with its frozen factor. All rows or none: a refusal names its line."""
-    review, _assignment_ = _draft(actor, review)
+    review, _assignment_ = locked_draft(actor, review)
     rows = {row.report_line_id: row for row in review.lines.select_related("report_line__facility")}
     unknown = [str(key) for key in figures if _line_id(key) not in rows]
     if unknown:
@@ -269,7 +220,7 @@ def review_update(
 ) -> ReviewReport:
     """The lead reviewer (an active reviewer of the agency), the conclusion, and the emissions of
     sources the report left out altogether, with what they are."""
-    review, assignment = _draft(actor, review)
+    review, assignment = locked_draft(actor, review)
     errors = {}
     if reviewer is not None and not (reviewer.agency_id == assignment.agency_id and reviewer.is_active):
         errors["reviewer"] = _("Choose an active reviewer of your agency.")
@@ -315,7 +266,7 @@ def finding_add(
 ) -> Finding:
     """A non-conformity, misstatement or observation, on a line of the reviewed report or on the
     report as a whole, with its effect on emissions if known (negative: it lowers them)."""
-    review, _assignment_ = _draft(actor, review)
+    review, _assignment_ = locked_draft(actor, review)
     errors = {}
     if kind not in FindingKind.values:
         errors["kind"] = _("Choose the kind of finding.")
@@ -344,7 +295,7 @@ def finding_add(
 
 @transaction.atomic
 def finding_remove(*, actor, finding: Finding) -> None:
-    review, _assignment_ = _draft(actor, finding.review)
+    review, _assignment_ = locked_draft(actor, finding.review)
     data = {"finding": finding.pk, "kind": finding.kind, "description": finding.description[:200]}
     Finding.objects.filter(pk=finding.pk, review=review).delete()
     audit.record(actor=actor, verb="review.finding_remove", target=review, data=data)
@@ -359,7 +310,7 @@ def _plain_name(name: str) -> str:
 def review_attach_document(*, actor, review: ReviewReport, uploaded_file) -> ReviewReport:
     """The signed technical review report: a PDF by its content, not only its name. Replaces the
     draft's previous document (the stored bytes stay: a returned version may share them)."""
-    review, _assignment_ = _draft(actor, review)
+    review, _assignment_ = locked_draft(actor, review)
     try:
         checked = check_upload(uploaded_file, allowed=("pdf",), max_bytes=settings.UPLOAD_MAX_BYTES)
     except ValidationError as exc:
@@ -376,163 +327,3 @@ def review_attach_document(*, actor, review: ReviewReport, uploaded_file) -> Rev
         data={"name": review.document_name, "sha256": sha256, "size_bytes": checked.size, "replaces": replaced},
     )
     return review
-
-
-# Submission, and the bureau's return
-
-
-def _submission_problems(review: ReviewReport, assignment: ReviewAssignment, rows: list[ReviewedLine]) -> dict:
-    problems = {}
-    if not review.document_sha256:
-        problems["document"] = _("Upload the signed technical review report (PDF).")
-    reviewer = review.reviewer
-    if reviewer is None or not reviewer.is_active or reviewer.agency_id != assignment.agency_id:
-        problems["reviewer"] = _("Choose the lead reviewer, an active reviewer of your agency.")
-    if not review.conclusion:
-        problems["conclusion"] = _("Choose the conclusion of the review.")
-    as_reported = all(
-        (row.activity_amount, row.emissions_tco2e) == (row.report_line.activity_amount, row.report_line.emissions_tco2e)
-        for row in rows
-    )
-    if review.conclusion == ReviewConclusion.CONFIRMED and not (as_reported and not review.unreported_tco2e):
-        problems["conclusion"] = _(
-            "The reviewed figures differ from the reported ones, or there are unreported emissions: "
-            'choose "%(corrected)s" instead of "%(confirmed)s".'
-        ) % {"corrected": ReviewConclusion.CORRECTED.label, "confirmed": ReviewConclusion.CONFIRMED.label}
-    if ReportLine.objects.filter(report_id=review.report_id).count() != len(rows):
-        problems[NON_FIELD_ERRORS] = _(
-            "Some source lines of the report have no reviewed figure: start the review again."
-        )
-    return problems
-
-
-def _set_reexamination(actor, assignment: ReviewAssignment, *, old: str, new: str) -> None:
-    """A re-examination's review is in (or, returned, awaited again)."""
-    if not assignment.reexamination_id:
-        return
-    reexam = ReExamination.objects.select_for_update(of=("self",)).get(pk=assignment.reexamination_id)
-    if reexam.status == old:
-        move(reexam, new, REEXAM_TRANSITIONS)
-        reexam.save(update_fields=["status"])
-        audit.record(actor=actor, verb="reexamination.status", target=reexam, data={"from": old, "to": new})
-
-
-@transaction.atomic
-def review_submit(*, actor, review: ReviewReport) -> ReviewReport:
-    """Art. 18: a complete review (signed PDF, lead reviewer, conclusion; "confirmed" only when
-    every line stands as reported and nothing was left out) is submitted and its total frozen: the
-    reviewed lines without biomass CO2, rounded once, plus the unreported emissions. The assignment
-    is done and the bureau user who assigned it is told."""
-    review, assignment = _draft(actor, review)
-    rows = list(review.lines.select_related("report_line__facility"))
-    problems = _submission_problems(review, assignment, rows)
-    if problems:
-        raise ValidationError(problems)
-    review.reviewed_total_tco2e = reviewed_totals(rows).total_tco2e + review.unreported_tco2e
-    move(review, ReviewStatus.SUBMITTED, REVIEW_TRANSITIONS)
-    move(assignment, AssignmentStatus.DONE, ASSIGNMENT_TRANSITIONS)
-    review.submitted_by, review.submitted_at = actor, timezone.now()
-    review.save()
-    assignment.save(update_fields=["status"])
-    _set_reexamination(actor, assignment, old=ReexamStatus.OPEN, new=ReexamStatus.REVIEWED)
-    audit.record(
-        actor=actor,
-        verb="review.submit",
-        target=review,
-        data={
-            "version": review.version,
-            "conclusion": review.conclusion,
-            "reviewed_total_tco2e": str(review.reviewed_total_tco2e),
-            "sha256": review.document_sha256,
-        },
-    )
-    _notify_submitted(review, assignment)
-    return review
-
-
-@transaction.atomic
-def review_return(*, actor, review: ReviewReport, reason: str) -> ReviewReport:
-    """The bureau returns a submitted review for correction, with its reason, until a determination
-    based on it has gone for approval. The assignment is open again for the agency's next version."""
-    if not is_bureau(actor):
-        raise PermissionDenied(_("Only the bureau returns a technical review for correction."))
-    review = ReviewReport.objects.select_for_update(of=("self",)).get(pk=review.pk)
-    if review.status != ReviewStatus.SUBMITTED:
-        raise ValidationError(_("Only a submitted review can be returned for correction."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say what the agency must correct.")})
-    if Determination.objects.filter(review=review).exclude(status=DeterminationStatus.DRAFT).exists():
-        raise ValidationError(
-            _("A determination based on this review has been sent for approval: the review can no longer be returned.")
-        )
-    assignment = (
-        ReviewAssignment.objects.select_for_update(of=("self",))
-        .select_related("agency", "reexamination")
-        .get(pk=review.assignment_id)
-    )
-    if assignment.reexamination and assignment.reexamination.status in (ReexamStatus.CANCELLED, ReexamStatus.DECIDED):
-        raise ValidationError(
-            _("The re-examination this review was made for is closed: the review can no longer be returned.")
-        )
-    move(review, ReviewStatus.RETURNED, REVIEW_TRANSITIONS)
-    review.returned_by, review.returned_at = actor, timezone.now()
-    review.return_reason = reason
-    review.save()
-    if assignment.status == AssignmentStatus.DONE:
-        move(assignment, AssignmentStatus.ASSIGNED, ASSIGNMENT_TRANSITIONS)
-        assignment.save(update_fields=["status"])
-    _set_reexamination(actor, assignment, old=ReexamStatus.REVIEWED, new=ReexamStatus.OPEN)
-    audit.record(actor=actor, verb="review.return", target=review, data={"version": review.version, "reason": reason})
-    _notify_returned(review, assignment)
-    return review
-
-
-# Messages
-
-
-def _agency_staff(agency_id: int):
-    return User.objects.filter(
-        is_active=True,
-        memberships__organisation_id=agency_id,
-        memberships__role=Role.AGENCY_STAFF,
-        memberships__is_active=True,
-    ).distinct()
-
-
-def _params(review: ReviewReport, assignment: ReviewAssignment) -> dict:
-    return {
-        "reference": review.reference,
-        "version": review.version,
-        "agency": assignment.agency.name_zh,
-        "unit": assignment.organisation.name_zh,
-        "year": assignment.year,
-    }
-
-
-def _notify_submitted(review: ReviewReport, assignment: ReviewAssignment) -> None:
-    notify(
-        recipients=[assignment.assigned_by],
-        kind="verification.review_submitted",
-        subject=gettext_lazy("Technical review received: %(reference)s"),
-        body=gettext_lazy(
-            "%(agency)s submitted version %(version)s of its technical review of the %(year)s report of %(unit)s. "
-            "Reviewed emissions: %(total)s tCO2e."
-        ),
-        params=_params(review, assignment) | {"total": f"{review.reviewed_total_tco2e:,.3f}"},
-        url=reverse("verification:review_detail", args=[review.pk]),
-    )
-
-
-def _notify_returned(review: ReviewReport, assignment: ReviewAssignment) -> None:
-    notify(
-        recipients=_agency_staff(assignment.agency_id),
-        kind="verification.review_returned",
-        subject=gettext_lazy("Technical review returned for correction: %(reference)s"),
-        body=gettext_lazy(
-            "The bureau returned version %(version)s of your technical review of the %(year)s report of %(unit)s "
-            "for correction: %(reason)s Revise the review and submit it again."
-        ),
-        params=_params(review, assignment) | {"reason": review.return_reason},
-        url=reverse("verification:review_edit", args=[assignment.pk]),
-    )
