@@ -8,4 +8,5 @@ urlpatterns = [
     path("me/", MeApi.as_view(), name="api_me"),
     path("registry/", include("registry.api_urls")),
     path("reporting/", include("reporting.api_urls")),
+    path("trading/", include("trading.api_urls")),
 ]

@@ -44,6 +44,11 @@ app.conf.update(
             "task": "verification.tasks.send_due_date_reminders",
             "schedule": crontab(hour=8, minute=10),
         },
+        # The chain head of each finished day, published for public verification (Art. 12).
+        "trading-publish-chain-head": {
+            "task": "trading.tasks.publish_chain_head",
+            "schedule": crontab(hour=0, minute=5),
+        },
         "verification-overdue-reviews": {
             "task": "verification.tasks.flag_overdue_reviews",
             "schedule": crontab(hour=8, minute=20),

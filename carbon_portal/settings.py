@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "registry",
     "reporting",
     "verification",
+    "trading",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("reporting/", include("reporting.urls")),
     path("verification/", include("verification.urls")),
+    path("trading/", include("trading.urls")),
     path("api/", include("carbon_portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

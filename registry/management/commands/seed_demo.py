@@ -2,8 +2,8 @@
 
 import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from registry import demo
 
@@ -19,11 +19,12 @@ class Command(BaseCommand):
         minimum = demo.minimum_units()
         if units < minimum:
             raise CommandError(f"--units must be at least {minimum} (one per industry and district)")
-        # The demo files hundreds of reports and plans; their receipts would flood the console.
-        settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
         started = time.monotonic()
         self.stdout.write(f"Seeding demo data: {units} units, seed {seed} ...")
-        logins = demo.seed_demo(units=units, seed=seed, log=self.stdout.write)
+        # The demo files hundreds of reports and plans; their receipts would flood the console.
+        # Only while seeding: the setting must not outlive the command (tests call it in-process).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            logins = demo.seed_demo(units=units, seed=seed, log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s."))
         self._print_logins(logins)
 

@@ -1,0 +1,17 @@
+"""/api/trading/: see trading/api/ for what each endpoint does and who may call it."""
+
+from django.urls import path
+
+from .api import accounts, public, transfers
+
+app_name = "trading_api"
+
+urlpatterns = [
+    # Public, no sign-in
+    path("verify/<str:code>/", public.VerifyApi.as_view(), name="verify"),
+    # Registry accounts, scoped by trading.permissions.accounts_for
+    path("accounts/", accounts.AccountCollectionApi.as_view(), name="accounts"),
+    path("accounts/<str:number>/transactions/", accounts.AccountTransactionsApi.as_view(), name="account_transactions"),
+    # Transfers by the holder's staff, idempotent by the Idempotency-Key header
+    path("transfers/", transfers.TransferApi.as_view(), name="transfers"),
+]

@@ -1,0 +1,131 @@
+"""The registered acts (Art. 12): issuance, transfer, voluntary cancellation and reversal. Each
+checks who may do it, then posts one balanced transaction through the ledger."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from carbon_portal import audit
+
+from ..choices import AccountKind, TransactionKind
+from ..models import Account, Instrument, LedgerTransaction
+from ..permissions import require_account_holder, require_registrar
+from .accounts import bureau_account
+from .ledger import Leg, Posted, post
+
+
+def _positive(quantity_t) -> Decimal:
+    try:
+        quantity = Decimal(str(quantity_t))
+    except ArithmeticError as exc:
+        raise ValidationError({"quantity_t": _("Enter a whole number of tonnes.")}) from exc
+    if not quantity.is_finite() or quantity <= 0 or quantity != quantity.to_integral_value():
+        raise ValidationError({"quantity_t": _("Enter a whole number of tonnes greater than zero.")})
+    return quantity
+
+
+def _replay_first(idempotency_key: str, **request) -> Posted | None:
+    """A retry of a request already recorded gets its transaction back before any business check:
+    the account may have been marked or the original reversed since, and the retry must not be
+    refused for what happened after the first attempt succeeded. post() checks it is the same request."""
+    if LedgerTransaction.objects.filter(idempotency_key=(idempotency_key or "").strip()).exists():
+        return post(idempotency_key=idempotency_key, **request)
+    return None
+
+
+def _audit(actor, posted: Posted, verb: str) -> Posted:
+    if not posted.replayed:
+        audit.record(actor=actor, verb=verb, target=posted.transaction, data={"code": posted.transaction.code})
+    return posted
+
+
+@transaction.atomic
+def issue(*, actor, to_account: Account, instrument: Instrument, quantity_t, idempotency_key: str, memo: str = ""):
+    """Creates units on a holding (or the bureau's reserve or auction) account. The caller (the
+    allocation's issuance) has checked the plan; the ledger records it."""
+    require_registrar(actor)
+    quantity = _positive(quantity_t)
+    if to_account.kind in (AccountKind.ISSUANCE, AccountKind.CANCELLATION):
+        raise ValidationError(_("Units are issued to a holding, reserve or auction account."))
+    source = bureau_account(AccountKind.ISSUANCE, actor=actor)
+    legs = [Leg(source, instrument, -quantity), Leg(to_account, instrument, quantity)]
+    posted = post(actor=actor, kind=TransactionKind.ISSUANCE, legs=legs, idempotency_key=idempotency_key, memo=memo)
+    return _audit(actor, posted, "ledger.issue")
+
+
+@transaction.atomic
+def transfer(
+    *,
+    actor,
+    from_account: Account,
+    to_account: Account,
+    instrument: Instrument,
+    quantity_t,
+    idempotency_key: str,
+    memo: str = "",
+    reference: str = "",
+) -> Posted:
+    """Moves units between holding accounts at the holder's request; refused to or from the
+    account of someone who may not trade (Art. 32 para 2)."""
+    require_account_holder(actor, from_account)
+    quantity = _positive(quantity_t)
+    legs = [Leg(from_account, instrument, -quantity), Leg(to_account, instrument, quantity)]
+    request = {"actor": actor, "kind": TransactionKind.TRANSFER, "legs": legs, "memo": memo, "reference": reference}
+    replayed = _replay_first(idempotency_key, **request)
+    if replayed:
+        return replayed
+    if from_account.pk == to_account.pk:
+        raise ValidationError({"to_account": _("Choose another account than the one the units leave.")})
+    if to_account.kind != AccountKind.HOLDING:
+        raise ValidationError({"to_account": _("Units are transferred to a holding account.")})
+    for account in (from_account, to_account):
+        if account.trading_prohibited:
+            raise ValidationError(
+                _("Account %(account)s may not trade (Art. 32 para 2): %(reason)s")
+                % {"account": account.number, "reason": account.prohibition_reason},
+                code="prohibited",
+            )
+    posted = post(idempotency_key=idempotency_key, **request)
+    return _audit(actor, posted, "ledger.transfer")
+
+
+@transaction.atomic
+def cancel_voluntarily(
+    *, actor, from_account: Account, instrument: Instrument, quantity_t, idempotency_key: str, purpose: str
+) -> Posted:
+    """Takes units out of circulation for good, for a public-welfare purpose (DOMAIN.md)."""
+    require_account_holder(actor, from_account)
+    quantity = _positive(quantity_t)
+    purpose = (purpose or "").strip()
+    if not purpose:
+        raise ValidationError({"purpose": _("Say what the cancellation is for.")})
+    sink = bureau_account(AccountKind.CANCELLATION, actor=actor)
+    legs = [Leg(from_account, instrument, -quantity), Leg(sink, instrument, quantity)]
+    posted = post(
+        actor=actor, kind=TransactionKind.CANCELLATION, legs=legs, idempotency_key=idempotency_key, memo=purpose
+    )
+    return _audit(actor, posted, "ledger.cancel")
+
+
+@transaction.atomic
+def reverse(*, actor, original: LedgerTransaction, reason: str, idempotency_key: str) -> Posted:
+    """A correction: the same entries with the signs turned, never an edit of the original."""
+    require_registrar(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the transaction is reversed.")})
+    legs = [
+        Leg(e.account, e.instrument, -e.quantity_t) for e in original.entries.select_related("account", "instrument")
+    ]
+    request = {"actor": actor, "kind": TransactionKind.REVERSAL, "legs": legs, "memo": reason, "reverses": original}
+    replayed = _replay_first(idempotency_key, **request)
+    if replayed:
+        return replayed
+    if original.kind == TransactionKind.REVERSAL:
+        raise ValidationError(_("A reversal is not reversed: record a new transaction instead."))
+    if LedgerTransaction.objects.filter(reverses=original).exists():
+        raise ValidationError(_("Transaction %(code)s has already been reversed.") % {"code": original.code})
+    posted = post(idempotency_key=idempotency_key, **request)
+    return _audit(actor, posted, "ledger.reverse")
