@@ -35,3 +35,38 @@ class TransactionKind(models.TextChoices):
     RESERVE = "reserve", _("Move to or from the reserve")
     AUCTION = "auction", _("Auction delivery")
     REVERSAL = "reversal", _("Reversal (correction)")
+
+
+class PlanStatus(models.TextChoices):
+    """An allocation plan: drafted by the bureau, shown publicly for comment, sent for approval,
+    approved by a second bureau user and thereby published (DOMAIN.md "Allowances")."""
+
+    DRAFT = "draft", _("Draft")
+    CONSULTATION = "consultation", _("Open for public comment")
+    PENDING = "pending", _("Awaiting approval")
+    PUBLISHED = "published", _("Approved and published")
+    SUPERSEDED = "superseded", _("Replaced by a newer version")
+
+
+class AllocationMethod(models.TextChoices):
+    BENCHMARK = "benchmark", _("Benchmark (output x benchmark)")
+    INTENSITY = "intensity", _("Historical intensity (output x base intensity x factor)")
+    HISTORICAL = "historical", _("Historical emissions (base-year average x factor)")
+
+
+class OffsetBasis(models.TextChoices):
+    ALLOCATION = "allocation", _("Share of the unit's allocation")
+    EMISSIONS = "emissions", _("Share of the unit's determined emissions")
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    ADOPTED = "adopted", _("Adopted as the plan's allocation")
+
+
+class IssuanceStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    ISSUED = "issued", _("Issued")
+    RETURNED = "returned", _("Returned")

@@ -12,3 +12,6 @@ from .services.operations import chain_heads_publish_due
 def publish_chain_head() -> list[str]:
     """Yesterday's head (and any day the beat missed); the days published, as ISO dates."""
     return [head.day.isoformat() for head in chain_heads_publish_due(today=timezone.localdate())]
+
+
+from . import tasks_allocation  # noqa: E402, F401  (registers the allocation run task with the worker)

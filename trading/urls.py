@@ -2,7 +2,9 @@ from django.urls import path
 
 from .views import accounts as account_views
 from .views import bureau as bureau_views
+from .views import plans as plan_views
 from .views import public as public_views
+from .views import runs as run_views
 
 app_name = "trading"
 
@@ -25,4 +27,34 @@ urlpatterns = [
     path("admin/transactions/", bureau_views.transaction_admin, name="transaction_admin"),
     path("admin/transactions/<str:code>/", bureau_views.transaction_detail, name="transaction_detail"),
     path("admin/ledger/", bureau_views.ledger_health, name="ledger_health"),
+    # -- allocation runs and issuance --
+    path("admin/allocation/plans/<int:plan_pk>/runs/", run_views.run_list, name="run_list"),
+    path("admin/allocation/runs/<int:pk>/", run_views.run_detail, name="run_detail"),
+    path("admin/allocation/runs/<int:pk>/download.<str:fmt>", run_views.run_download, name="run_download"),
+    path("admin/allocation/runs/<int:pk>/adopt/", run_views.run_adopt_view, name="run_adopt"),
+    path("admin/allocation/runs/<int:pk>/issuance/", run_views.issuance_page, name="issuance_page"),
+    path("admin/allocation/issuance/<int:batch_pk>/decide/", run_views.issuance_decide, name="issuance_decide"),
+    # -- allocation plans --
+    path("plans/", plan_views.plan_public_index, name="plan_public_index"),
+    path("plans/<int:year>/", plan_views.plan_public, name="plan_public"),
+    path("admin/allocation/plans/", plan_views.plan_admin, name="plan_admin"),
+    path("admin/allocation/plans/new/", plan_views.plan_new, name="plan_new"),
+    path("admin/allocation/plans/<int:pk>/", plan_views.plan_edit, name="plan_edit"),
+    path("admin/allocation/plans/<int:pk>/rules/add/", plan_views.plan_rule, name="plan_rule_add"),
+    path("admin/allocation/plans/<int:pk>/rules/<int:rule_pk>/", plan_views.plan_rule, name="plan_rule_edit"),
+    path(
+        "admin/allocation/plans/<int:pk>/rules/<int:rule_pk>/remove/",
+        plan_views.plan_rule_remove,
+        name="plan_rule_remove",
+    ),
+    path(
+        "admin/allocation/plans/<int:pk>/adjustments/<int:adjustment_pk>/remove/",
+        plan_views.plan_adjustment_remove,
+        name="plan_adjustment_remove",
+    ),
+    path("admin/allocation/plans/<int:pk>/consultation/", plan_views.plan_consultation, name="plan_consultation"),
+    path("admin/allocation/plans/<int:pk>/submit/", plan_views.plan_submit, name="plan_submit"),
+    path("admin/allocation/plans/<int:pk>/approval/", plan_views.plan_approval, name="plan_approval"),
+    path("admin/allocation/plans/<int:pk>/comments/", plan_views.plan_comments, name="plan_comments"),
+    path("admin/allocation/plans/<int:pk>/new-version/", plan_views.plan_new_version, name="plan_new_version"),
 ]
