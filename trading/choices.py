@@ -70,3 +70,13 @@ class IssuanceStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting approval")
     ISSUED = "issued", _("Issued")
     RETURNED = "returned", _("Returned")
+
+
+class ComplianceStatus(models.TextChoices):
+    """Per unit and year, after the UK/EU registries (DOMAIN.md)."""
+
+    A = "A", _("A: surrendered in full")
+    B = "B", _("B: emissions determined, surrender outstanding")
+    C = "C", _("C: emissions not yet determined")
+    EXEMPT = "exempt", _("Exempt")
+    NOT_APPLICABLE = "n/a", _("Not applicable (not regulated that year)")

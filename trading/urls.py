@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import accounts as account_views
 from .views import bureau as bureau_views
+from .views import compliance as compliance_views
 from .views import plans as plan_views
 from .views import public as public_views
 from .views import runs as run_views
@@ -57,4 +58,26 @@ urlpatterns = [
     path("admin/allocation/plans/<int:pk>/approval/", plan_views.plan_approval, name="plan_approval"),
     path("admin/allocation/plans/<int:pk>/comments/", plan_views.plan_comments, name="plan_comments"),
     path("admin/allocation/plans/<int:pk>/new-version/", plan_views.plan_new_version, name="plan_new_version"),
+    # -- surrender and compliance --
+    path("account/<str:number>/surrender/", compliance_views.surrender_index, name="surrender_index"),
+    path("account/<str:number>/surrender/<int:year>/", compliance_views.surrender_view, name="surrender"),
+    path(
+        "account/<str:number>/surrender/<int:year>/recorded/<str:code>/",
+        compliance_views.surrender_done,
+        name="surrender_done",
+    ),
+    path("admin/compliance/", compliance_views.compliance_admin_index, name="compliance_admin_index"),
+    path("admin/compliance/<int:year>/", compliance_views.compliance_admin, name="compliance_admin"),
+    path(
+        "admin/compliance/<int:year>/download.<str:fmt>",
+        compliance_views.compliance_admin_download,
+        name="compliance_admin_download",
+    ),
+    path(
+        "admin/compliance/<int:year>/candidates/",
+        compliance_views.compliance_candidates,
+        name="compliance_candidates",
+    ),
+    path("compliance/", compliance_views.compliance_public_index, name="compliance_public_index"),
+    path("compliance/<int:year>/", compliance_views.compliance_public, name="compliance_public"),
 ]

@@ -196,3 +196,14 @@ def test_issuance_page_of_a_run_not_adopted_is_404(alice, bob, client_for, units
     rule(plan)
     run = run_now(django_capture_on_commit_callbacks, alice, plan)
     assert client_for(alice).get(reverse("trading:issuance_page", args=[run.pk])).status_code == 404
+
+
+def test_each_unit_is_told_what_was_issued_to_it(bob, units, batch):
+    from carbon_portal.models import Notification
+    from tests.factories import MembershipFactory, UserFactory
+
+    staff = UserFactory()
+    MembershipFactory(user=staff, organisation=units[0], role="unit_staff")
+    issuance_approve(actor=bob, batch=batch)
+    [message] = Notification.objects.filter(recipient=staff, kind="allocation.issued")
+    assert "10,120" in message.subject_en and "SHEA-" in message.subject_en

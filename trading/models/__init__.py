@@ -9,6 +9,7 @@ from .allocation import (
     PlanComment,
     UnitAllocation,
 )
+from .compliance import Surrender
 from .ledger import Account, ChainHead, ChainState, Holding, Instrument, LedgerEntry, LedgerTransaction
 
 __all__ = [
@@ -25,5 +26,6 @@ __all__ = [
     "LedgerEntry",
     "LedgerTransaction",
     "PlanComment",
+    "Surrender",
     "UnitAllocation",
 ]

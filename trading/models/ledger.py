@@ -21,6 +21,16 @@ class Instrument(models.Model):
     vintage = models.PositiveSmallIntegerField(_("vintage"), null=True, blank=True)
     name_zh = models.CharField(_("name (Chinese)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100)
+    # For an offset credit: the organisation whose boundary the reduction came from. A unit never
+    # surrenders credits from inside its own boundary (DOMAIN.md "Allowances").
+    origin_organisation = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("reduction made at"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("instrument")

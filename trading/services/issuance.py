@@ -9,12 +9,15 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from carbon_portal import audit
+from carbon_portal import audit, notifications
 from carbon_portal.formatting import format_tonnes
 from carbon_portal.permissions import require_bureau, require_second_bureau_user
+from reporting.notices import staff_of
 
 from ..choices import AccountKind, IssuanceStatus, RunStatus
 from ..models import AllocationPlan, AllocationRun, IssuanceBatch
@@ -109,6 +112,7 @@ def issuance_approve(*, actor, batch: IssuanceBatch) -> IssuanceBatch:
                 memo=memo,
             )
             count += 1
+    _notify_units(allocations, instrument, plan)
     batch.status, batch.approved_by, batch.approved_at, batch.transactions = (
         IssuanceStatus.ISSUED,
         actor,
@@ -137,3 +141,25 @@ def issuance_return(*, actor, batch: IssuanceBatch, reason: str) -> IssuanceBatc
     batch.save(update_fields=["status", "returned_reason"])
     audit.record(actor=actor, verb="allocation.issuance_return", target=batch, data={"reason": reason})
     return batch
+
+
+def _notify_units(allocations, instrument, plan) -> None:
+    """Each unit hears what it received, with the plan it came from; the account page lists it."""
+    for a in allocations:
+        notifications.notify(
+            recipients=staff_of(a.organisation_id),
+            kind="allocation.issued",
+            subject=gettext_lazy("%(quantity)s t of %(instrument)s issued to your account"),
+            body=gettext_lazy(
+                "Under the %(year)s allocation plan (version %(version)s), %(quantity)s t of %(instrument)s were "
+                "issued free of charge to the holding account of %(unit)s."
+            ),
+            params={
+                "quantity": format_tonnes(a.free_t),
+                "instrument": instrument.code,
+                "year": plan.year,
+                "version": plan.version,
+                "unit": a.organisation.name_zh,
+            },
+            url=reverse("trading:account_home"),
+        )
