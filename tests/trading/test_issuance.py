@@ -207,3 +207,21 @@ def test_each_unit_is_told_what_was_issued_to_it(bob, units, batch):
     issuance_approve(actor=bob, batch=batch)
     [message] = Notification.objects.filter(recipient=staff, kind="allocation.issued")
     assert "10,120" in message.subject_en and "SHEA-" in message.subject_en
+
+
+def test_a_direct_issue_beyond_the_published_plans_cap_is_refused(alice, bob, adopted):
+    """Issuance never exceeds the plan, whatever path asks for it: the bureau's direct issue too."""
+    from trading.choices import PlanStatus
+    from trading.models import AllocationPlan
+
+    plan = AllocationPlan.objects.get(status=PlanStatus.PUBLISHED)
+    before = snapshot()
+    with pytest.raises(ValidationError, match="Over-issuance refused"):
+        issue(
+            actor=alice,
+            to_account=bureau_account(AccountKind.RESERVE, actor=alice),
+            instrument=allowance(plan.year),
+            quantity_t=plan.cap_t + 1,
+            idempotency_key="too-much",
+        )
+    assert_unchanged(before)

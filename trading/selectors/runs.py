@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from carbon_portal.formatting import format_amount
 from registry.choices import EntryCategory, ListStatus
 from registry.models import EmissionRecord, ListEntry, Organisation, RegulatedList
 from reporting.choices import ReportStatus
@@ -149,35 +150,45 @@ def describe_inputs(method: str, inputs: dict) -> str:
     coefficient = inputs.get("coefficient", "1")
     if method == AllocationMethod.BENCHMARK:
         text = _("Output %(output)s %(unit)s (%(year)s) x benchmark %(benchmark)s t per %(unit)s") % {
-            "output": inputs.get("output"),
+            "output": _num(inputs.get("output")),
             "unit": inputs.get("output_unit"),
             "year": inputs.get("output_year"),
-            "benchmark": inputs.get("benchmark"),
+            "benchmark": _num(inputs.get("benchmark")),
         }
     elif method == AllocationMethod.INTENSITY:
         years = ", ".join(
-            _("%(year)s: %(t)s t / %(output)s") % {"year": y, "t": v["t"], "output": v["output"]}
+            _("%(year)s: %(t)s t / %(output)s") % {"year": y, "t": _num(v["t"]), "output": _num(v["output"])}
             for y, v in sorted(inputs.get("base", {}).items())
         )
         text = _(
             "Output %(output)s %(unit)s (%(year)s) x base intensity %(intensity)s (%(years)s) x factor %(factor)s"
         ) % {
-            "output": inputs.get("output"),
+            "output": _num(inputs.get("output")),
             "unit": inputs.get("output_unit"),
             "year": inputs.get("output_year"),
-            "intensity": inputs.get("base_intensity"),
+            "intensity": _num(inputs.get("base_intensity")),
             "years": years,
-            "factor": inputs.get("factor"),
+            "factor": _num(inputs.get("factor")),
         }
     else:
         years = ", ".join(
-            _("%(year)s: %(t)s t (%(source)s)") % {"year": y, "t": v["t"], "source": _source_label(v["source"])}
+            _("%(year)s: %(t)s t (%(source)s)") % {"year": y, "t": _num(v["t"]), "source": _source_label(v["source"])}
             for y, v in sorted(inputs.get("base", {}).items())
         )
-        text = _("Average of %(years)s x factor %(factor)s") % {"years": years, "factor": inputs.get("factor")}
-    if coefficient not in ("1", "1.0000"):
-        text += " " + _("x coefficient %(coefficient)s") % {"coefficient": coefficient}
-    return text + "; " + _("paid share %(pct)s%%") % {"pct": inputs.get("paid_share_pct")}
+        text = _("Average of %(years)s x factor %(factor)s") % {"years": years, "factor": _num(inputs.get("factor"))}
+    if Decimal(str(coefficient)) != 1:
+        text += " " + _("x coefficient %(coefficient)s") % {"coefficient": _num(coefficient)}
+    return text + "; " + _("paid share %(pct)s%%") % {"pct": _num(inputs.get("paid_share_pct"))}
+
+
+def _num(value) -> str:
+    """A stored figure as people read it: grouped, without trailing zeros (5000.000 -> 5,000)."""
+    if value in (None, ""):
+        return "—"
+    try:
+        return format_amount(Decimal(str(value)))
+    except ArithmeticError:
+        return str(value)
 
 
 def _source_label(source: str) -> str:

@@ -5,15 +5,17 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from carbon_portal import audit
+from carbon_portal.formatting import format_tonnes
 
-from ..choices import AccountKind, TransactionKind
-from ..models import Account, Instrument, LedgerTransaction
+from ..choices import AccountKind, InstrumentKind, PlanStatus, TransactionKind
+from ..models import Account, AllocationPlan, Instrument, LedgerEntry, LedgerTransaction
 from ..permissions import require_account_holder, require_registrar
 from .accounts import bureau_account
-from .ledger import Leg, Posted, post
+from .ledger import Leg, Posted, _locked_tip, post
 
 
 def _positive(quantity_t) -> Decimal:
@@ -51,8 +53,46 @@ def issue(*, actor, to_account: Account, instrument: Instrument, quantity_t, ide
         raise ValidationError(_("Units are issued to a holding, reserve or auction account."))
     source = bureau_account(AccountKind.ISSUANCE, actor=actor)
     legs = [Leg(source, instrument, -quantity), Leg(to_account, instrument, quantity)]
-    posted = post(actor=actor, kind=TransactionKind.ISSUANCE, legs=legs, idempotency_key=idempotency_key, memo=memo)
+    request = {"actor": actor, "kind": TransactionKind.ISSUANCE, "legs": legs, "memo": memo}
+    replayed = _replay_first(idempotency_key, **request)
+    if replayed:
+        return replayed
+    if instrument.kind == InstrumentKind.ALLOWANCE:
+        _require_within_plan(instrument, quantity)
+    posted = post(idempotency_key=idempotency_key, **request)
     return _audit(actor, posted, "ledger.issue")
+
+
+def _require_within_plan(instrument: Instrument, quantity: Decimal) -> None:
+    """Issuance never exceeds the published plan of the vintage (DOMAIN.md): whatever has left the
+    issuance account plus this issue must fit the plan's cap. Checked with the plan row and the
+    chain's tip locked, so no other issue slips in between. (Balances carried over from the
+    previous registry, issued before any plan of their vintage, count once a plan exists.)"""
+    plan = (
+        AllocationPlan.objects.select_for_update().filter(year=instrument.vintage, status=PlanStatus.PUBLISHED).first()
+    )
+    if plan is None:
+        return
+    _locked_tip()
+    total = LedgerEntry.objects.filter(
+        account__kind=AccountKind.ISSUANCE, account__holder__isnull=True, instrument=instrument
+    ).aggregate(t=Sum("quantity_t"))["t"]
+    issued = -(total or Decimal(0))
+    if issued + quantity > plan.cap_t:
+        raise ValidationError(
+            _(
+                "Over-issuance refused: %(issued)s t of %(instrument)s are already issued, and %(quantity)s t more "
+                "would exceed the %(year)s plan's cap of %(cap)s t. Nothing was issued."
+            )
+            % {
+                "issued": format_tonnes(issued),
+                "instrument": instrument.code,
+                "quantity": format_tonnes(quantity),
+                "year": plan.year,
+                "cap": format_tonnes(plan.cap_t),
+            },
+            code="over_issuance",
+        )
 
 
 @transaction.atomic
