@@ -11,6 +11,8 @@ class TradingConfig(AppConfig):
 
         from . import dashboard as trading_dashboard
         from .demo import seed_trading
+        from .documents import register_renderers
 
         demo.register("Trading", seed_trading)
+        register_renderers()
         dashboard.register(trading_dashboard.tasks_for)

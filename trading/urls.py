@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import accounts as account_views
 from .views import bureau as bureau_views
+from .views import certificates as certificate_views
 from .views import compliance as compliance_views
 from .views import plans as plan_views
 from .views import public as public_views
@@ -80,4 +81,7 @@ urlpatterns = [
     ),
     path("compliance/", compliance_views.compliance_public_index, name="compliance_public_index"),
     path("compliance/<int:year>/", compliance_views.compliance_public, name="compliance_public"),
+    # -- cancellation certificates --
+    path("certificates/<str:code>/", certificate_views.certificate_download, name="certificate_download"),
+    path("certificates/<str:code>/prepare/", certificate_views.certificate_prepare, name="certificate_prepare"),
 ]

@@ -14,12 +14,14 @@ from carbon_portal.forms import add_service_error
 from carbon_portal.permissions import is_bureau, organisation_ids_of
 from carbon_portal.roles import Role
 
-from ..choices import AccountStatus
+from ..choices import AccountStatus, TransactionKind
 from ..forms import CancellationForm, TransferForm, is_idempotency_conflict, user_key
 from ..models import Account, Instrument, LedgerTransaction
 from ..permissions import require_account_holder
 from ..selectors import accounts as selectors
+from ..selectors.certificates import cancellations_for, certificate_state, certificate_states
 from ..services.acts import cancel_voluntarily, transfer
+from ..services.certificates import certificate_request
 
 PAGE_SIZE = 25
 
@@ -74,11 +76,16 @@ def account_home(request):
 def account_detail(request, number: str):
     account = selectors.account_for(request.user, number)
     page = Paginator(selectors.account_history(account), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.with_counterparties(page)
+    certificates = certificate_states(
+        [r.transaction.pk for r in rows if r.transaction.kind == TransactionKind.CANCELLATION]
+    )
     context = {
         "account": account,
         "holdings": selectors.holdings_of(account),
         "page": page,
-        "rows": selectors.with_counterparties(page),
+        "rows": rows,
+        "history": [(row, certificates.get(row.transaction.pk)) for row in rows],
         "filters": {},
         "is_holder": account.holder_id in organisation_ids_of(request.user, Role.UNIT_STAFF),
         "is_registrar": is_bureau(request.user),
@@ -143,6 +150,8 @@ def cancel_view(request, number: str):
             if is_idempotency_conflict(exc):
                 form.renew_key()
         else:
+            if not posted.replayed:
+                certificate_request(actor=request.user, transaction=posted.transaction)
             return _recorded(request, account, posted, _("Cancellation recorded: the units are out of circulation."))
     return render(request, "trading/cancel_form.html", context)
 
@@ -154,4 +163,7 @@ def recorded(request, number: str, code: str):
     account = selectors.account_for(request.user, number)
     tx = get_object_or_404(LedgerTransaction.objects.filter(entries__account=account).distinct(), code=code)
     entries = [e for e in selectors.public_entries(tx) if e.account_id == account.pk]
-    return render(request, "trading/recorded.html", {"account": account, "tx": tx, "entries": entries})
+    context = {"account": account, "tx": tx, "entries": entries}
+    if tx.kind == TransactionKind.CANCELLATION and cancellations_for(request.user).filter(pk=tx.pk).exists():
+        context["cert"] = certificate_state(tx)
+    return render(request, "trading/recorded.html", context)
