@@ -44,6 +44,7 @@ from verification.models import (
 )
 from verification.selectors import determinations as selectors
 from verification.services import determinations as services
+from verification.services.objections import objection_file
 
 from .helpers import reviewing
 
@@ -163,6 +164,22 @@ def reexamine(alice, carol, determination, total) -> ReExamination:
     )
     submitted_review(assignment, total, alice)
     return reexam
+
+
+def reexamined_in_force(alice, bob, first, reexam, total="4250.000") -> Determination:
+    """alice prepares the determination on the re-examination's results and bob approves it."""
+    second = services.determination_prepare(
+        actor=alice,
+        organisation=first.organisation,
+        year=YEAR,
+        emissions_tco2e=D(total),
+        reasoning="As re-examined.",
+        basis=DeterminationBasis.REEXAMINATION,
+        reexamination=reexam,
+    )
+    return services.determination_approve(
+        actor=bob, determination=services.determination_submit(actor=alice, determination=second)
+    )
 
 
 # Four eyes
@@ -566,18 +583,7 @@ def test_an_estimate_is_prefilled_with_the_suggestion(client_for, unit, alice):
 def test_the_history_keeps_superseded_determinations(client_for, alice, bob, carol, review):
     first = approved(alice, bob, review)
     reexam = reexamine(alice, carol, first, "4250.000")
-    second = services.determination_prepare(
-        actor=alice,
-        organisation=first.organisation,
-        year=YEAR,
-        emissions_tco2e=D("4250.000"),
-        reasoning="As re-examined.",
-        basis=DeterminationBasis.REEXAMINATION,
-        reexamination=reexam,
-    )
-    services.determination_approve(
-        actor=bob, determination=services.determination_submit(actor=alice, determination=second)
-    )
+    second = reexamined_in_force(alice, bob, first, reexam)
     page = client_for(alice).get(reverse("verification:determination_history", args=[YEAR, first.organisation_id]))
     text = page.content.decode()
     assert first.reference in text and second.reference in text and "Superseded by re-examination" in text
@@ -623,21 +629,8 @@ def test_the_list_runs_the_same_queries_for_1_and_10_units(client_for, alice, bo
 def test_a_re_examination_result_is_final_and_opens_no_objection_window(alice, bob, carol, review):
     first = approved(alice, bob, review)
     reexam = reexamine(alice, carol, first, "4250.000")
-    second = services.determination_prepare(
-        actor=alice,
-        organisation=first.organisation,
-        year=YEAR,
-        emissions_tco2e=D("4250.000"),
-        reasoning="As re-examined.",
-        basis=DeterminationBasis.REEXAMINATION,
-        reexamination=reexam,
-    )
-    second = services.determination_approve(
-        actor=bob, determination=services.determination_submit(actor=alice, determination=second)
-    )
+    second = reexamined_in_force(alice, bob, first, reexam)
     assert second.objection_deadline is None
-    from verification.services.objections import objection_file
-
     with pytest.raises(ValidationError, match="final"):
         objection_file(actor=carol, determination=second, reasons="Still too high.")
 
