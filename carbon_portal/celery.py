@@ -49,6 +49,25 @@ app.conf.update(
             "task": "trading.tasks.publish_chain_head",
             "schedule": crontab(hour=0, minute=5),
         },
+        # Auctions whose bidding closed are cleared; awards unpaid by their due date lapse.
+        "trading-clear-closed-auctions": {
+            "task": "trading.tasks_auctions.clear_closed_auctions",
+            "schedule": 300.0,
+        },
+        "trading-lapse-unpaid-awards": {
+            "task": "trading.tasks_auctions.lapse_unpaid_awards",
+            "schedule": crontab(hour=0, minute=15),
+        },
+        # Surplus of units that moved to the national market, rolled back over in tranches (Action Plan (5)).
+        "trading-release-rollover-tranches": {
+            "task": "trading.tasks_lifecycle.release_due_rollover_tranches",
+            "schedule": crontab(hour=0, minute=30),
+        },
+        # After the monthly key parameters are due: holdings against projected emissions.
+        "trading-early-warnings": {
+            "task": "trading.tasks_market.compute_early_warnings",
+            "schedule": crontab(day_of_month=10, hour=6, minute=0),
+        },
         "verification-overdue-reviews": {
             "task": "verification.tasks.flag_overdue_reviews",
             "schedule": crontab(hour=8, minute=20),

@@ -150,3 +150,19 @@ def celery_broker():
             _reset_pools()
 
     return _use
+
+
+def _flushes_the_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Tests with real transactions end by flushing the database, which removes the reference data
+    the migrations loaded: they run last on each worker. pytest-django orders them so, but
+    pytest-playwright regroups every test parametrised by browser afterwards; put them back."""
+    items.sort(key=_flushes_the_database)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .api import accounts, public, transfers
+from .api import accounts, cancellations, public, transfers
 
 app_name = "trading_api"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("accounts/<str:number>/transactions/", accounts.AccountTransactionsApi.as_view(), name="account_transactions"),
     # Transfers by the holder's staff, idempotent by the Idempotency-Key header
     path("transfers/", transfers.TransferApi.as_view(), name="transfers"),
+    # Voluntary cancellations by the holder's staff, idempotent the same way
+    path("cancellations/", cancellations.CancellationApi.as_view(), name="cancellations"),
 ]

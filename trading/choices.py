@@ -17,6 +17,7 @@ class AccountKind(models.TextChoices):
     RESERVE = "reserve", _("Reserve account")
     AUCTION = "auction", _("Auction account")
     CANCELLATION = "cancellation", _("Cancellation account")
+    ROLLOVER = "rollover", _("Rollover account (units moved to the national market)")
 
 
 class AccountStatus(models.TextChoices):
@@ -35,6 +36,9 @@ class TransactionKind(models.TextChoices):
     RESERVE = "reserve", _("Move to or from the reserve")
     AUCTION = "auction", _("Auction delivery")
     REVERSAL = "reversal", _("Reversal (correction)")
+    REPURCHASE = "repurchase", _("Repurchase into the reserve")
+    ROLLOVER = "rollover", _("Rollover (national market)")
+    SUCCESSION = "succession", _("Merger or split")
 
 
 class PlanStatus(models.TextChoices):
@@ -80,3 +84,38 @@ class ComplianceStatus(models.TextChoices):
     C = "C", _("C: emissions not yet determined")
     EXEMPT = "exempt", _("Exempt")
     NOT_APPLICABLE = "n/a", _("Not applicable (not regulated that year)")
+
+
+class AuctionKind(models.TextChoices):
+    """What a sealed-bid auction does (Art. 13, 34; Action Plan (5))."""
+
+    PAID = "paid", _("Paid allocation auction")
+    RESERVE = "reserve", _("Reserve allowance auction (Art. 34)")
+    REPURCHASE = "repurchase", _("Allowance repurchase (Art. 34)")
+
+
+class AuctionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Awaiting approval")
+    ANNOUNCED = "announced", _("Announced")
+    CLEARED = "cleared", _("Cleared, awaiting payment")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class AwardPayment(models.TextChoices):
+    NONE = "none", _("Nothing awarded")
+    DUE = "due", _("Payment due")
+    PAID = "paid", _("Paid, delivered")
+    LAPSED = "lapsed", _("Not paid in time, lapsed")
+
+
+class ExemptionReason(models.TextChoices):
+    NATIONAL_MARKET = "national", _("Moved to the national carbon market")
+    SHUTDOWN = "shutdown", _("Shut down or relocated, obligation settled")
+    OTHER = "other", _("Other, by bureau decision")
+
+
+class WarningStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLEARED = "cleared", _("Cleared (holdings now cover the projection)")

@@ -49,6 +49,13 @@ class PlanForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    auction_reserve_price_yuan = forms.DecimalField(
+        label=_("Auction reserve price (yuan/t)"),
+        required=False,
+        max_digits=14,
+        help_text=_("The lowest price at which the year's allowances are sold at auction. Optional until an auction."),
+        error_messages={"invalid": _("Enter the price in yuan per tonne.")},
+    )
     notes = forms.CharField(label=_("Explanatory notes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
 

@@ -14,4 +14,5 @@ def publish_chain_head() -> list[str]:
     return [head.day.isoformat() for head in chain_heads_publish_due(today=timezone.localdate())]
 
 
-from . import tasks_allocation  # noqa: E402, F401  (registers the allocation run task with the worker)
+# Registers the other trading tasks with the worker.
+from . import tasks_allocation, tasks_auctions, tasks_lifecycle, tasks_market  # noqa: E402, F401

@@ -12,6 +12,7 @@ app_name = "trading"
 
 urlpatterns = [
     # -- public ledger verification (no login) --
+    path("market-overview/", public_views.market_hub, name="market_hub"),
     path("verify/", public_views.verify, name="verify"),
     path("verify/heads/", public_views.heads, name="chain_heads"),
     path("verify/heads/download.<str:fmt>", public_views.heads_download, name="chain_heads_download"),
@@ -85,3 +86,10 @@ urlpatterns = [
     path("certificates/<str:code>/", certificate_views.certificate_download, name="certificate_download"),
     path("certificates/<str:code>/prepare/", certificate_views.certificate_prepare, name="certificate_prepare"),
 ]
+
+# Each area keeps its own URL module, included here under the "trading" namespace.
+from . import urls_auctions, urls_lifecycle, urls_market, urls_succession  # noqa: E402
+
+urlpatterns += (
+    urls_auctions.urlpatterns + urls_market.urlpatterns + urls_lifecycle.urlpatterns + urls_succession.urlpatterns
+)

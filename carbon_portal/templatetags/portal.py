@@ -2,7 +2,7 @@ from django import template
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from carbon_portal.formatting import format_amount, format_signed_tco2e, format_tco2e, format_tonnes
+from carbon_portal.formatting import format_amount, format_signed_tco2e, format_tco2e, format_tonnes, format_yuan
 
 register = template.Library()
 
@@ -32,3 +32,8 @@ def amount(value) -> str:
 @register.filter
 def signed_tco2e(value) -> str:
     return format_signed_tco2e(value)
+
+
+@register.filter
+def yuan(value) -> str:
+    return format_yuan(value)

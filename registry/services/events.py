@@ -12,6 +12,7 @@ from carbon_portal.permissions import require_bureau
 
 from ..choices import EventKind, OrganisationStatus
 from ..models import Facility, FacilityTransfer, Organisation, OrganisationEvent
+from ..signals import organisation_event_recorded
 
 
 def _require_active(org: Organisation) -> None:
@@ -53,6 +54,7 @@ def organisation_merge(
         target=org,
         data={"surviving": surviving.uscc, "effective_date": effective_date},
     )
+    organisation_event_recorded.send(sender=OrganisationEvent, event=event, actor=actor)
     return event
 
 
@@ -97,6 +99,7 @@ def organisation_split(
             "transfers": [{"facility": f.code, "to": t.uscc, "share": str(s)} for f, t, s in transfers],
         },
     )
+    organisation_event_recorded.send(sender=OrganisationEvent, event=event, actor=actor)
     return event
 
 

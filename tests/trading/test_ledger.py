@@ -295,6 +295,24 @@ def test_a_transfer_from_a_prohibited_account_is_refused(alice, carol, funded, u
     assert_unchanged(before)
 
 
+def test_a_prohibited_account_cannot_cancel_voluntarily_whoever_asks(alice, carol, funded, unit_account, shea):
+    unit_account = account_set_prohibition(
+        actor=alice, account=unit_account, prohibited=True, reason="The holder's staff joined the exchange."
+    )
+    before = snapshot()
+    with pytest.raises(ValidationError) as refused:
+        cancel_voluntarily(
+            actor=carol,
+            from_account=unit_account,
+            instrument=shea,
+            quantity_t=5,
+            idempotency_key="cancel-prohibited",
+            purpose="Marathon",
+        )
+    assert refused.value.code == "prohibited"
+    assert_unchanged(before)
+
+
 def test_a_lifted_prohibition_lets_the_account_trade_again(alice, carol, funded, unit_account, other_account, shea):
     account_set_prohibition(actor=alice, account=unit_account, prohibited=True, reason="Under investigation.")
     unit_account = account_set_prohibition(actor=alice, account=unit_account, prohibited=False)

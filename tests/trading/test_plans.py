@@ -223,6 +223,29 @@ def test_an_offset_limit_above_100_percent_is_refused(alice, plan):
     assert "offset_limit_pct" in exc.value.error_dict
 
 
+def test_the_auction_reserve_price_is_kept_with_the_year_settings(alice, plan):
+    update(alice, plan, auction_reserve_price_yuan=Decimal("45.50"))
+    plan.refresh_from_db()
+    assert plan.auction_reserve_price_yuan == Decimal("45.50")
+
+
+@pytest.mark.parametrize("price", ["0", "-3", "12.345", "abc"])
+def test_an_auction_reserve_price_that_is_not_a_positive_amount_is_refused(alice, plan, price):
+    with pytest.raises(ValidationError) as exc:
+        update(alice, plan, auction_reserve_price_yuan=price)
+    assert "auction_reserve_price_yuan" in exc.value.error_dict
+    plan.refresh_from_db()
+    assert plan.auction_reserve_price_yuan is None
+
+
+def test_a_new_version_keeps_the_auction_reserve_price(alice, bob, with_rule):
+    update(alice, with_rule, auction_reserve_price_yuan=Decimal("50"))
+    services.plan_submit(actor=alice, plan=with_rule)
+    services.plan_approve(actor=bob, plan=with_rule)
+    copy = services.plan_new_version(actor=alice, plan=with_rule)
+    assert copy.auction_reserve_price_yuan == Decimal("50")
+
+
 def test_allowances_are_not_an_eligible_offset(alice, plan):
     with pytest.raises(ValidationError) as exc:
         update(alice, plan, eligible_offsets=["allowance"])

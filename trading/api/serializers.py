@@ -1,11 +1,15 @@
 """Small output and input serializers of the trading API. Quantities are whole tonnes, sent as
 decimal strings like every figure of the portal; kinds and statuses are named enums."""
 
+from django.conf import settings
+from django.urls import reverse
 from rest_framework import serializers
 
 from reporting.api.common import EnumField
 
 from ..choices import AccountKind, AccountStatus, TransactionKind
+from ..documents import verification_url
+from ..selectors.certificates import certificate_state
 
 UNITS = {"max_digits": 18, "decimal_places": 0}
 
@@ -103,3 +107,36 @@ class LedgerVerificationOutputSerializer(serializers.Serializer):
     entries = VerifiedEntryOutputSerializer(many=True)
     head = ChainHeadOutputSerializer(allow_null=True, help_text="Null until the head of its day is published.")
     problems = ChainProblemOutputSerializer(many=True)
+
+
+class CancellationInputSerializer(serializers.Serializer):
+    account = serializers.CharField(max_length=32, help_text="Your unit's holding account number.")
+    instrument = serializers.CharField(max_length=32, help_text="For example SHEA-2026.")
+    quantity_t = serializers.IntegerField(min_value=1, max_value=10**15, help_text="Whole tonnes.")
+    purpose = serializers.CharField(
+        max_length=300, help_text="The public-welfare purpose, printed on the certificate and shown publicly."
+    )
+
+
+class CancellationOutputSerializer(LedgerTransactionOutputSerializer):
+    """The recorded cancellation, with where anyone verifies it and where the holder gets its certificate."""
+
+    verification_url = serializers.SerializerMethodField(
+        help_text="The public page that verifies the transaction by its code, no sign-in needed."
+    )
+    certificate_url = serializers.SerializerMethodField(
+        help_text="The certificate PDF for the holder's staff (signed in); it is prepared after the "
+        "cancellation is recorded, see `certificate_ready`."
+    )
+    certificate_ready = serializers.SerializerMethodField(
+        help_text="False while the certificate is still being prepared."
+    )
+
+    def get_verification_url(self, tx) -> str:
+        return verification_url(tx.code)
+
+    def get_certificate_url(self, tx) -> str:
+        return f"{settings.PORTAL_BASE_URL.rstrip('/')}{reverse('trading:certificate_download', args=[tx.code])}"
+
+    def get_certificate_ready(self, tx) -> bool:
+        return certificate_state(tx).ready is not None

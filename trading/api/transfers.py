@@ -36,12 +36,11 @@ def transaction_body(tx) -> dict:
     return LedgerTransactionOutputSerializer(tx).data
 
 
-def _idempotency_key(request) -> str:
+def idempotency_key(request, missing: str) -> str:
+    """The request's Idempotency-Key header; `missing` says why it is needed when it is not sent."""
     key = request.headers.get(KEY_HEADER, "").strip()
     if not key:
-        raise ValidationError(
-            {"idempotency_key": _("Send an Idempotency-Key header: a transfer is made once per key.")}
-        )
+        raise ValidationError({"idempotency_key": missing})
     if len(key) > KEY_MAX_LENGTH:
         raise ValidationError(
             {"idempotency_key": _("The Idempotency-Key header is at most %(n)s characters.") % {"n": KEY_MAX_LENGTH}}
@@ -79,7 +78,7 @@ class TransferApi(PortalApiView):
         tags=TAGS,
     )
     def post(self, request):
-        key = _idempotency_key(request)
+        key = idempotency_key(request, _("Send an Idempotency-Key header: a transfer is made once per key."))
         data = TransferInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         data = data.validated_data

@@ -9,23 +9,34 @@ from .allocation import (
     PlanComment,
     UnitAllocation,
 )
-from .compliance import Surrender
+from .auction import Auction, Bid
+from .compliance import ComplianceExemption, HoldingsSuccession, NationalMarketMove, RolloverTranche, Surrender
 from .ledger import Account, ChainHead, ChainState, Holding, Instrument, LedgerEntry, LedgerTransaction
+from .market import EarlyWarning, MarketDay, MarketImport
 
 __all__ = [
     "Account",
     "AllocationPlan",
     "AllocationRun",
+    "Auction",
+    "Bid",
     "ChainHead",
     "ChainState",
+    "ComplianceExemption",
+    "EarlyWarning",
     "Holding",
+    "HoldingsSuccession",
     "IncentiveAdjustment",
     "IndustryRule",
     "Instrument",
     "IssuanceBatch",
     "LedgerEntry",
     "LedgerTransaction",
+    "MarketDay",
+    "MarketImport",
+    "NationalMarketMove",
     "PlanComment",
+    "RolloverTranche",
     "Surrender",
     "UnitAllocation",
 ]

@@ -30,6 +30,9 @@ class AllocationPlan(models.Model):
         _("offset limit basis"), max_length=16, choices=OffsetBasis.choices, default=OffsetBasis.ALLOCATION
     )
     eligible_offsets = models.JSONField(_("eligible offset types"), default=list, blank=True)
+    auction_reserve_price_yuan = models.DecimalField(
+        _("auction reserve price (yuan/t)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     consultation_until = models.DateField(_("comments until"), null=True, blank=True)
     notes = models.TextField(_("explanatory notes"), blank=True)
     prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

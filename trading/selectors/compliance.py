@@ -1,8 +1,10 @@
 """Compliance per unit and year (Art. 21; DOMAIN.md "Allowances"): the obligation is the approved
 determination of the year's emissions, what the unit surrendered against it, what is outstanding,
 and the status A/B/C. Units on the year's published list of regulated units only; any other unit
-is "not applicable". After the plan's surrender deadline, the units short of their obligation are
-candidate violations for the bureau to review: nothing here decides or fines anything.
+is "not applicable". A listed unit whose obligation the bureau lifted (a ComplianceExemption for the
+year, or a move to the national market from that year or earlier) is "exempt", never a candidate.
+After the plan's surrender deadline, the units short of their obligation are candidate violations
+for the bureau to review: nothing here decides or fines anything.
 
 Every function runs a fixed number of queries whatever the number of units."""
 
@@ -19,7 +21,7 @@ from verification.choices import DeterminationStatus
 from verification.models import Determination
 
 from ..choices import ComplianceStatus, OffsetBasis, PlanStatus, RunStatus
-from ..models import AllocationPlan, Surrender, UnitAllocation
+from ..models import AllocationPlan, ComplianceExemption, NationalMarketMove, Surrender, UnitAllocation
 
 ZERO = Decimal(0)
 STATUS_ORDER = [ComplianceStatus.A, ComplianceStatus.B, ComplianceStatus.C]
@@ -45,6 +47,20 @@ def approved_determination(organisation_id: int, year: int) -> Determination | N
 def is_regulated(organisation_id: int, year: int) -> bool:
     """On the year's published list as a regulated unit, and not removed."""
     return _regulated_entries(year).filter(organisation_id=organisation_id).exists()
+
+
+def exempt_ids(year: int, organisation_ids) -> set[int]:
+    """Of these units, those exempt for the year: an exemption recorded for it, or a move to the
+    national market effective that year or earlier (a later list that names the unit by mistake
+    does not make it owe Shanghai allowances again). One query."""
+    recorded = ComplianceExemption.objects.filter(year=year, organisation_id__in=organisation_ids)
+    moved = NationalMarketMove.objects.filter(first_national_year__lte=year, organisation_id__in=organisation_ids)
+    ids = recorded.order_by().values_list("organisation_id", flat=True)
+    return set(ids.union(moved.order_by().values_list("organisation_id", flat=True)))
+
+
+def is_exempt(organisation_id: int, year: int) -> bool:
+    return bool(exempt_ids(year, [organisation_id]))
 
 
 def offset_limit_t(plan: AllocationPlan, organisation_id: int, obligation: Decimal | None) -> Decimal:
@@ -113,6 +129,8 @@ class ComplianceRow:
     def outstanding_t(self) -> Decimal | None:
         """What is still to surrender (None while the emissions are not determined); a surplus
         surrendered earlier shows as 0 here."""
+        if self.status == ComplianceStatus.EXEMPT:
+            return ZERO
         if self.obligation_t is None:
             return None
         return max(self.obligation_t - self.surrendered_t, ZERO)
@@ -142,7 +160,9 @@ class YearCompliance:
         return deadline_passed(self.plan)
 
     def count_rows(self) -> list[tuple[str, str, int]]:
-        return [(s.value, str(s.label), self.counts.get(s.value, 0)) for s in STATUS_ORDER]
+        """A, B, C always; "exempt" only in a year that has exempt units."""
+        shown = STATUS_ORDER + ([ComplianceStatus.EXEMPT] if self.counts.get(ComplianceStatus.EXEMPT) else [])
+        return [(s.value, str(s.label), self.counts.get(s.value, 0)) for s in shown]
 
 
 def _regulated_entries(year: int):
@@ -155,7 +175,7 @@ def _regulated_entries(year: int):
 
 
 def _rows(year: int, plan: AllocationPlan | None, organisations: list[Organisation]) -> list[ComplianceRow]:
-    """Three queries for any number of units: determinations and surrenders of those units."""
+    """Three queries for any number of units: determinations, surrenders, exemptions."""
     ids = [o.pk for o in organisations]
     determined = dict(
         Determination.objects.filter(
@@ -171,6 +191,7 @@ def _rows(year: int, plan: AllocationPlan | None, organisations: list[Organisati
         .values("organisation_id")
         .annotate(a=Sum("allowances_t"), o=Sum("offsets_t"), late=late, last=Max("surrendered_at"))
     }
+    exempt = exempt_ids(year, ids)
     rows = []
     for organisation in organisations:
         emissions = determined.get(organisation.pk)
@@ -185,7 +206,9 @@ def _rows(year: int, plan: AllocationPlan | None, organisations: list[Organisati
             late=bool(sums.get("late")),
             last_surrender_at=sums.get("last"),
         )
-        if row.determined:
+        if organisation.pk in exempt:
+            row.status = ComplianceStatus.EXEMPT
+        elif row.determined:
             row.status = ComplianceStatus.A if row.surrendered_t >= row.obligation_t else ComplianceStatus.B
         rows.append(row)
     return rows
@@ -206,7 +229,7 @@ FILTER_KEYS = ("q", "status", "late")
 def clean_filters(raw) -> dict[str, str]:
     """The filters a page may pass: a search text, a status, late yes/no; anything else dropped."""
     filters = {key: (raw.get(key) or "").strip()[:100] for key in FILTER_KEYS}
-    if filters["status"] not in [s.value for s in STATUS_ORDER]:
+    if filters["status"] not in [s.value for s in STATUS_ORDER] + [ComplianceStatus.EXEMPT.value]:
         filters["status"] = ""
     if filters["late"] not in ("yes", "no"):
         filters["late"] = ""
@@ -216,7 +239,7 @@ def clean_filters(raw) -> dict[str, str]:
 def year_compliance(year: int, filters: dict | None = None) -> YearCompliance:
     """Every regulated unit (not removed) on the year's published list, by name, with its status.
     `filters` as from clean_filters: q (name or credit code), status, late. The counts per status
-    are over every unit of the year, whatever the filters. Five queries."""
+    are over every unit of the year, whatever the filters. Six queries."""
     filters = filters or {}
     plan = published_plan(year)
     entries = list(

@@ -18,6 +18,7 @@ BUREAU_NUMBERS = {
     AccountKind.RESERVE: "SH-RESERVE",
     AccountKind.AUCTION: "SH-AUCTION",
     AccountKind.CANCELLATION: "SH-CANCELLATION",
+    AccountKind.ROLLOVER: "SH-ROLLOVER",
 }
 # Art. 32 para 2: staff of these may not trade, so their organisations' accounts receive nothing.
 PROHIBITED_TYPES = {OrganisationType.AGENCY, OrganisationType.BUREAU, OrganisationType.EXCHANGE}

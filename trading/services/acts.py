@@ -121,14 +121,18 @@ def transfer(
     if to_account.kind != AccountKind.HOLDING:
         raise ValidationError({"to_account": _("Units are transferred to a holding account.")})
     for account in (from_account, to_account):
-        if account.trading_prohibited:
-            raise ValidationError(
-                _("Account %(account)s may not trade (Art. 32 para 2): %(reason)s")
-                % {"account": account.number, "reason": account.prohibition_reason},
-                code="prohibited",
-            )
+        _refuse_prohibited(account)
     posted = post(idempotency_key=idempotency_key, **request)
     return _audit(actor, posted, "ledger.transfer")
+
+
+def _refuse_prohibited(account: Account) -> None:
+    if account.trading_prohibited:
+        raise ValidationError(
+            _("Account %(account)s may not trade (Art. 32 para 2): %(reason)s")
+            % {"account": account.number, "reason": account.prohibition_reason},
+            code="prohibited",
+        )
 
 
 @transaction.atomic
@@ -143,9 +147,13 @@ def cancel_voluntarily(
         raise ValidationError({"purpose": _("Say what the cancellation is for.")})
     sink = bureau_account(AccountKind.CANCELLATION, actor=actor)
     legs = [Leg(from_account, instrument, -quantity), Leg(sink, instrument, quantity)]
-    posted = post(
-        actor=actor, kind=TransactionKind.CANCELLATION, legs=legs, idempotency_key=idempotency_key, memo=purpose
-    )
+    request = {"actor": actor, "kind": TransactionKind.CANCELLATION, "legs": legs, "memo": purpose}
+    replayed = _replay_first(idempotency_key, **request)
+    if replayed:
+        return replayed
+    # The page offers no cancellation from such an account; the rule lives here for every caller.
+    _refuse_prohibited(from_account)
+    posted = post(idempotency_key=idempotency_key, **request)
     return _audit(actor, posted, "ledger.cancel")
 
 

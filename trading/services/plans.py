@@ -13,7 +13,7 @@ Every status change goes through trading.transitions.move.
 """
 
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -46,7 +46,35 @@ from .plan_checks import (  # noqa: F401 - the names callers and tests reach thr
 from .plan_rules import adjustment_remove, adjustment_set, paid_share_warnings, rule_remove, rule_set  # noqa: F401 - one import path for callers
 
 
-def _settings(year, cap_t, reserve_t, surrender_deadline, offset_limit_pct, offset_basis, eligible_offsets) -> dict:
+def _price(value) -> Decimal | None:
+    """The auction reserve price: optional, in yuan per tonne with at most two decimals."""
+    if value in (None, ""):
+        return None
+    try:
+        price = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"auction_reserve_price_yuan": _("Enter the price in yuan per tonne.")}) from None
+    if not price.is_finite() or price <= 0 or price != price.quantize(Decimal("0.01")) or price >= Decimal("1e10"):
+        raise ValidationError(
+            {
+                "auction_reserve_price_yuan": _(
+                    "The reserve price is a positive amount in yuan with at most two decimals."
+                )
+            }
+        )
+    return price
+
+
+def _settings(
+    year,
+    cap_t,
+    reserve_t,
+    surrender_deadline,
+    offset_limit_pct,
+    offset_basis,
+    eligible_offsets,
+    auction_reserve_price_yuan=None,
+) -> dict:
     """The plan's figures and the year's settings, checked together; the keys are the model's fields."""
     cap_t = _tonnes(cap_t, "cap_t", positive=True)
     reserve_t = _tonnes(reserve_t if reserve_t not in (None, "") else 0, "reserve_t", positive=False)
@@ -75,6 +103,7 @@ def _settings(year, cap_t, reserve_t, surrender_deadline, offset_limit_pct, offs
         "offset_limit_pct": _percent(offset_limit_pct, "offset_limit_pct"),
         "offset_basis": offset_basis,
         "eligible_offsets": [k for k in OFFSET_KINDS if k in eligible],
+        "auction_reserve_price_yuan": _price(auction_reserve_price_yuan),
     }
 
 
@@ -103,11 +132,21 @@ def plan_create(
     offset_basis: str,
     eligible_offsets: list[str],
     notes: str = "",
+    auction_reserve_price_yuan: Decimal | None = None,
 ) -> AllocationPlan:
     """Art. 10: a draft of the year's plan, as the next version of the year's plans."""
     _require_bureau(actor)
     year = _year(year)
-    figures = _settings(year, cap_t, reserve_t, surrender_deadline, offset_limit_pct, offset_basis, eligible_offsets)
+    figures = _settings(
+        year,
+        cap_t,
+        reserve_t,
+        surrender_deadline,
+        offset_limit_pct,
+        offset_basis,
+        eligible_offsets,
+        auction_reserve_price_yuan,
+    )
     # Serialise creations for the year on the year's existing plans (the unique constraints catch the rest).
     list(AllocationPlan.objects.select_for_update().filter(year=year).values_list("pk", flat=True))
     _refuse_open(year)
@@ -130,6 +169,7 @@ def _audit_figures(plan: AllocationPlan) -> dict:
         "offset_limit_pct": str(plan.offset_limit_pct),
         "offset_basis": plan.offset_basis,
         "eligible_offsets": plan.eligible_offsets,
+        "auction_reserve_price_yuan": str(plan.auction_reserve_price_yuan or ""),
     }
 
 
@@ -145,13 +185,21 @@ def plan_update(
     offset_basis: str,
     eligible_offsets: list[str],
     notes: str = "",
+    auction_reserve_price_yuan: Decimal | None = None,
 ) -> AllocationPlan:
     """Changes a draft's figures and the year's settings."""
     _require_bureau(actor)
     plan = _lock(plan)
     _require_draft(plan)
     figures = _settings(
-        plan.year, cap_t, reserve_t, surrender_deadline, offset_limit_pct, offset_basis, eligible_offsets
+        plan.year,
+        cap_t,
+        reserve_t,
+        surrender_deadline,
+        offset_limit_pct,
+        offset_basis,
+        eligible_offsets,
+        auction_reserve_price_yuan,
     )
     for field, value in figures.items():
         setattr(plan, field, value)
@@ -319,6 +367,7 @@ def plan_new_version(*, actor, plan: AllocationPlan) -> AllocationPlan:
         offset_limit_pct=source.offset_limit_pct,
         offset_basis=source.offset_basis,
         eligible_offsets=list(source.eligible_offsets),
+        auction_reserve_price_yuan=source.auction_reserve_price_yuan,
         notes=source.notes,
     )
     IndustryRule.objects.bulk_create(

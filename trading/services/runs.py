@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from carbon_portal import audit, jobs
 from carbon_portal.formatting import format_tonnes
 from carbon_portal.permissions import require_bureau
+from registry.choices import ListStatus
 
 from .. import allocation as calc
 from ..choices import AllocationMethod, PlanStatus, RunStatus
 from ..models import AllocationPlan, AllocationRun, UnitAllocation
-from ..selectors.runs import UnitInputs, inputs_for, published_list
+from ..selectors.runs import UnitInputs, inputs_for, run_list
 
 RUN_TASK = "trading.tasks_allocation.compute_allocation_run"
 WHAT_IF_STATUSES = (PlanStatus.DRAFT, PlanStatus.CONSULTATION, PlanStatus.PENDING)
@@ -33,8 +34,9 @@ def _locked_plan(plan: AllocationPlan) -> AllocationPlan:
 @transaction.atomic
 def run_start(*, actor, plan: AllocationPlan, what_if: bool) -> AllocationRun:
     """Starts computing every regulated unit's allocation as a Celery job. A what-if run is for a
-    plan still being drafted, commented on or approved; the final run for a published plan that
-    has no adopted run yet."""
+    plan still being drafted, commented on or approved, on the year's list even before it is
+    published (selectors.runs.run_list); the final run for a published plan that has no adopted
+    run yet, on the year's published list."""
     require_bureau(actor)
     plan = _locked_plan(plan)
     if what_if and plan.status not in WHAT_IF_STATUSES:
@@ -47,7 +49,15 @@ def run_start(*, actor, plan: AllocationPlan, what_if: bool) -> AllocationRun:
             raise ValidationError(_("The final allocation is computed only for a published plan."))
         if plan.runs.filter(status=RunStatus.ADOPTED).exists():
             raise ValidationError(_("This plan already has an adopted allocation."))
-    if published_list(plan.year) is None:
+    if run_list(plan, what_if=what_if) is None:
+        if what_if:
+            raise ValidationError(
+                _(
+                    "There is no list of regulated units for %(year)s to allocate to yet: a what-if run needs "
+                    "the year's list compiled, published or not."
+                )
+                % {"year": plan.year}
+            )
         raise ValidationError(
             _("There is no published list of regulated units for %(year)s to allocate to.") % {"year": plan.year}
         )
@@ -70,14 +80,15 @@ def run_compute(*, job_id: int) -> None:
     if job is None:
         return
     try:
-        units = inputs_for(run.plan)
+        regulated_list = run_list(run.plan, what_if=run.is_what_if)
+        units = inputs_for(run.plan, regulated_list) if regulated_list else []
         jobs.job_set_total(job, len(units))
         run.allocations.all().delete()  # a resent job starts again from nothing
         for start in range(0, len(units), CHUNK):
             with transaction.atomic():
                 UnitAllocation.objects.bulk_create([_allocation(run, u) for u in units[start : start + CHUNK]])
                 jobs.job_progress(job, start + len(units[start : start + CHUNK]))
-        _finish(run)
+        _finish(run, regulated_list)
     except Exception as exc:
         AllocationRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED, message=str(exc)[:2000], finished_at=timezone.now()
@@ -87,7 +98,7 @@ def run_compute(*, job_id: int) -> None:
     jobs.job_finish(job, ok=True)
 
 
-def _finish(run: AllocationRun) -> None:
+def _finish(run: AllocationRun, regulated_list) -> None:
     sums = run.allocations.aggregate(
         units=Count("pk"),
         total=Sum("total_t"),
@@ -95,11 +106,18 @@ def _finish(run: AllocationRun) -> None:
         paid=Sum("paid_t"),
         problems=Count("pk", filter=~Q(problem="")),
     )
-    message = (
-        _("%(n)s unit(s) could not be computed: see the problems in the table.") % {"n": sums["problems"]}
-        if sums["problems"]
-        else ""
-    )
+    notes = []
+    if regulated_list is not None and regulated_list.status != ListStatus.PUBLISHED:
+        notes.append(
+            _(
+                "The %(year)s list of regulated units is not published yet (%(status)s): this what-if run "
+                "allocates to its units as compiled so far."
+            )
+            % {"year": regulated_list.year, "status": regulated_list.get_status_display()}
+        )
+    if sums["problems"]:
+        notes.append(_("%(n)s unit(s) could not be computed: see the problems in the table.") % {"n": sums["problems"]})
+    message = " ".join(notes)
     AllocationRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
         status=RunStatus.DONE,
         units=sums["units"],
@@ -113,8 +131,8 @@ def _finish(run: AllocationRun) -> None:
 
 def _allocation(run: AllocationRun, u: UnitInputs) -> UnitAllocation:
     row = UnitAllocation(
-        run=run,
-        organisation=u.organisation,
+        run_id=run.pk,
+        organisation_id=u.organisation.pk,
         industry_id=u.organisation.industry_id,
         coefficient=u.coefficient,
         problem=u.problem[:300],

@@ -19,6 +19,7 @@ from ..models import Account, Instrument, Surrender
 from ..permissions import require_account_holder
 from ..selectors.compliance import (
     approved_determination,
+    is_exempt,
     is_regulated,
     obligation_t,
     offset_limit_t,
@@ -63,10 +64,11 @@ def _quantities(items) -> list[tuple[Instrument, Decimal]]:
 @transaction.atomic
 def surrender(*, actor, account: Account, year: int, items, idempotency_key: str) -> Surrender:
     """Surrenders `items` [(instrument, quantity_t)] from the unit's holding account for `year`.
-    Refused, with nothing recorded: another unit's account, no published plan for the year, emissions
-    not yet determined, an allowance of a later vintage, an offset of a type the plan does not
-    accept or from inside the unit's own boundary, offsets beyond the limit, more than is outstanding,
-    or more than the account holds. A retry with the same idempotency key returns the first surrender."""
+    Refused, with nothing recorded: another unit's account, no published plan for the year, a year
+    the unit is exempt for, emissions not yet determined, an allowance of a later vintage, an offset
+    of a type the plan does not accept or from inside the unit's own boundary, offsets beyond the
+    limit, more than is outstanding, or more than the account holds. A retry with the same
+    idempotency key returns the first surrender."""
     require_account_holder(actor, account)
     lines = _quantities(items)
     organisation_id = account.holder_id
@@ -103,6 +105,15 @@ def surrender(*, actor, account: Account, year: int, items, idempotency_key: str
             _("Your unit is not on the published list of regulated units for %(year)s: it has nothing to surrender.")
             % {"year": year},
             code="not_regulated",
+        )
+    if is_exempt(organisation_id, year):
+        raise ValidationError(
+            _(
+                "Your unit is exempt from surrender for %(year)s (the bureau lifted the obligation, for example on "
+                "its move to the national carbon market): there is nothing to surrender for that year."
+            )
+            % {"year": year},
+            code="exempt",
         )
     determination = approved_determination(organisation_id, year)
     if determination is None:

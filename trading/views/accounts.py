@@ -19,6 +19,7 @@ from ..forms import CancellationForm, TransferForm, is_idempotency_conflict, use
 from ..models import Account, Instrument, LedgerTransaction
 from ..permissions import require_account_holder
 from ..selectors import accounts as selectors
+from ..selectors import warnings as warning_selectors
 from ..selectors.certificates import cancellations_for, certificate_state, certificate_states
 from ..services.acts import cancel_voluntarily, transfer
 from ..services.certificates import certificate_request
@@ -68,7 +69,12 @@ def account_home(request):
     missing = selectors.units_without_account(request.user)
     if len(accounts) == 1 and not missing:
         return redirect("trading:account_detail", number=accounts[0].number)
-    return render(request, "trading/account_home.html", {"accounts": accounts, "missing": missing})
+    context = {
+        "accounts": accounts,
+        "missing": missing,
+        "early_warnings": warning_selectors.current_warnings_for(request.user),
+    }
+    return render(request, "trading/account_home.html", context)
 
 
 @login_required
@@ -90,6 +96,7 @@ def account_detail(request, number: str):
         "is_holder": account.holder_id in organisation_ids_of(request.user, Role.UNIT_STAFF),
         "is_registrar": is_bureau(request.user),
         "may_move": _may_move(account),
+        "early_warning": warning_selectors.current_warning(account.holder_id) if account.holder_id else None,
     }
     return render(request, "trading/account_detail.html", context)
 

@@ -25,6 +25,7 @@ from ..models import AllocationPlan, Holding, Instrument, Surrender
 from ..permissions import require_account_holder, require_registrar
 from ..selectors import accounts as account_selectors
 from ..selectors import compliance as selectors
+from ..selectors import lifecycle as lifecycle_selectors
 from ..services.surrender import surrender
 
 PAGE_SIZE = 50
@@ -119,6 +120,7 @@ def surrender_view(request, number: str, year: int):
     plan = selectors.published_plan(year)
     row = selectors.compliance(account.holder_id, year)
     context = {"account": account, "year": year, "plan": plan, "row": row, "form": None}
+    context["carry"] = lifecycle_selectors.carry_forward_line(account.holder_id, year)
     if plan is not None:
         context["offset_limit_t"] = selectors.offset_limit_t(plan, account.holder_id, row.obligation_t)
         context["deadline_passed"] = selectors.deadline_passed(plan)

@@ -28,6 +28,7 @@ PLAN_FIELDS = (
     "offset_limit_pct",
     "offset_basis",
     "eligible_offsets",
+    "auction_reserve_price_yuan",
     "notes",
 )
 

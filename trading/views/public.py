@@ -11,7 +11,9 @@ from django.views.decorators.http import require_GET
 
 from carbon_portal import excel
 
+from ..choices import PlanStatus
 from ..forms import VerifyCodeForm
+from ..models import AllocationPlan
 from ..selectors.accounts import chain_heads, public_entries
 from ..selectors.chain import verify_code
 
@@ -53,3 +55,26 @@ def heads_download(request, fmt: str):
         for h in chain_heads().iterator(chunk_size=2000)
     )
     return excel.table_response(fmt, "ledger-chain-heads", headers, rows, sheet_title=_("Chain heads"))
+
+
+@require_GET
+def market_hub(request):
+    """The carbon market's public face in one place: the year's plan, auctions, the exchange's
+    latest figures, compliance and the ledger's published head, each linking to its page."""
+    from ..selectors import auctions as auction_selectors
+    from ..selectors import market as market_selectors
+
+    context = {
+        "plan": AllocationPlan.objects.filter(status__in=[PlanStatus.PUBLISHED, PlanStatus.CONSULTATION])
+        .order_by("-year", "-version")
+        .first(),
+        "auctions": list(auction_selectors.public_auctions()[:3]),
+        "latest": market_selectors.latest_figures()[:3],
+        "compliance_plan": AllocationPlan.objects.filter(
+            status=PlanStatus.PUBLISHED, surrender_deadline__lt=timezone.localdate()
+        )
+        .order_by("-year")
+        .first(),
+        "head": chain_heads().first(),
+    }
+    return render(request, "trading/market_hub.html", context)
