@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     IMPLEMENTING_ENTITY = "implementing_entity", _("Implementing entity")
     INDIVIDUAL = "individual", _("Individual")
     MERCHANT = "merchant", _("Merchant")
+    EXCHANGE_STAFF = "exchange_staff", _("Exchange staff")
 
 
 BUREAU_ROLES = frozenset({Role.BUREAU_STAFF, Role.BUREAU_APPROVER})

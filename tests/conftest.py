@@ -47,6 +47,16 @@ def _service_markers(request):
         require_service("Redis", "127.0.0.1", 6379)
 
 
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """The test client's LocaleMiddleware leaves the last request's language active in the process:
+    each test starts from the default language, whatever ran before it on the same worker."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def bureau_org(db):
     return BureauFactory()

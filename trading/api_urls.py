@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .api import accounts, cancellations, public, transfers
+from .api import accounts, cancellations, exchange, public, transfers
 
 app_name = "trading_api"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("transfers/", transfers.TransferApi.as_view(), name="transfers"),
     # Voluntary cancellations by the holder's staff, idempotent the same way
     path("cancellations/", cancellations.CancellationApi.as_view(), name="cancellations"),
+    # Agreement transfers the exchange reports (Art. 31), idempotent the same way; exchange staff only
+    path("exchange/transfers/", exchange.ExchangeTransferApi.as_view(), name="exchange_transfers"),
 ]

@@ -14,6 +14,7 @@ class TradingConfig(AppConfig):
         from .demo import seed_trading
         from .demo_allocation import seed_allocation
         from .demo_auctions import seed_auctions
+        from .demo_exchange import seed_exchange
         from .demo_lifecycle import seed_lifecycle
         from .demo_market import seed_market
         from .documents import register_renderers
@@ -24,6 +25,7 @@ class TradingConfig(AppConfig):
         demo.register("Auctions", seed_auctions)
         demo.register("Trading lifecycle", seed_lifecycle)
         demo.register("Market data", seed_market)
+        demo.register("Exchange", seed_exchange)
         register_renderers()
         dashboard.register(trading_dashboard.tasks_for)
         organisation_event_recorded.connect(on_organisation_event, dispatch_uid="trading.holdings_succession")

@@ -5,8 +5,8 @@
   later run gives the same figures for the days already on record and only adds the new ones; a
   second run on the same day imports nothing. Weekends and Chinese public holidays have no
   trading (chinese_calendar; beyond the years it knows, weekends only);
-- erin's unit sells 80% of its SHEA-2025 and SHEA-2026 to another regulated unit in agreement
-  transfers the exchange reports (keys "demo-erin-agreement-sale-<vintage>"), which leaves it
+- erin's unit sells 80% of its SHEA-2025 and SHEA-2026 to another regulated unit in
+  transfers under its own contracts (keys "demo-erin-agreement-sale-<vintage>"), which leaves it
   short of the emissions its monthly figures project;
 - the early warnings of the demo's year, from the monthly key parameters of the reporting demo
   and the holdings of the trading demo: erin's unit is warned, carol's is covered.
@@ -153,6 +153,6 @@ def _erin_sells(log: Callable[[str], None]) -> None:
             instrument=instrument,
             quantity_t=quantity,
             idempotency_key=key,
-            memo="协议转让（交易所报送）Agreement transfer reported by the exchange",
+            memo=f"配额转让合同 SH-CT-{LIST_YEAR}-90{vintage % 100:02d} Allowance sale contract",
         )
         log(f"  {cast.erin_unit.name_zh} sold {quantity:,} t of {instrument.code} to {buyer.number}")

@@ -88,8 +88,12 @@ urlpatterns = [
 ]
 
 # Each area keeps its own URL module, included here under the "trading" namespace.
-from . import urls_auctions, urls_lifecycle, urls_market, urls_succession  # noqa: E402
+from . import urls_auctions, urls_exchange, urls_lifecycle, urls_market, urls_succession  # noqa: E402
 
 urlpatterns += (
-    urls_auctions.urlpatterns + urls_market.urlpatterns + urls_lifecycle.urlpatterns + urls_succession.urlpatterns
+    urls_auctions.urlpatterns
+    + urls_market.urlpatterns
+    + urls_lifecycle.urlpatterns
+    + urls_succession.urlpatterns
+    + urls_exchange.urlpatterns
 )

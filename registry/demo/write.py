@@ -32,7 +32,8 @@ TOTP_COMMAND = f".venv/bin/python -c \"import pyotp;print(pyotp.TOTP('{TOTP_SECR
 BUREAU_DOMAIN = "sthj.sh.gov.cn"
 BUREAU_USCC = with_check("11" + "310000" + org_code("00248722"))  # 11: a government organ
 ALICE, BOB, ADMIN = (f"{n}@{BUREAU_DOMAIN}" for n in ("alice", "bob", "admin"))
-CAST = ("alice", "bob", "admin", "carol", "dave", "erin", "frank", "grace", "henry")
+# ivy, the exchange's staff, is written by trading/demo_exchange.py.
+CAST = ("alice", "bob", "admin", "carol", "dave", "erin", "frank", "grace", "henry", "ivy")
 # From this many units the plan is written in bulk (see _write_units_in_bulk).
 BULK_FROM = 1000
 

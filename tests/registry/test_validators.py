@@ -32,6 +32,8 @@ def test_credit_code_with_forbidden_characters_is_refused(code):
 def test_check_character_message_is_translated_to_chinese():
     from django.utils import translation
 
-    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
-        validate_uscc(make_uscc(2)[:-1] + "Y" if make_uscc(2)[-1] != "Y" else make_uscc(2)[:-1] + "X")
-    assert "校验" in exc.value.messages[0]
+    with translation.override("zh-hans"):
+        with pytest.raises(ValidationError) as exc:
+            validate_uscc(make_uscc(2)[:-1] + "Y" if make_uscc(2)[-1] != "Y" else make_uscc(2)[:-1] + "X")
+        message = exc.value.messages[0]  # a lazy message: read it while Chinese is active
+    assert "校验" in message

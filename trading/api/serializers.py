@@ -140,3 +140,33 @@ class CancellationOutputSerializer(LedgerTransactionOutputSerializer):
 
     def get_certificate_ready(self, tx) -> bool:
         return certificate_state(tx).ready is not None
+
+
+class ExchangeTransferInputSerializer(serializers.Serializer):
+    from_account = serializers.CharField(max_length=32, help_text="The seller's holding account number.")
+    to_account = serializers.CharField(max_length=32, help_text="The buyer's holding account number.")
+    instrument = serializers.CharField(max_length=32, help_text="For example SHEA-2026.")
+    quantity_t = serializers.IntegerField(min_value=1, max_value=10**15, help_text="Whole tonnes.")
+    trade_reference = serializers.CharField(
+        max_length=64,
+        help_text="The exchange's trade number, such as SEEE-2026-11-0001: letters, digits and . _ / - only. "
+        "A trade is recorded once.",
+    )
+    trade_date = serializers.DateField(help_text="The day the transfer was concluded; not in the future.")
+
+
+class ReportedTransferOutputSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="The ledger transaction that records the transfer.")
+    sequence = serializers.IntegerField(source="transaction.sequence", help_text="Position in the chain.")
+    recorded_at = serializers.DateTimeField()
+    trade_reference = serializers.CharField()
+    trade_date = serializers.DateField(allow_null=True)
+    from_account = serializers.CharField(source="seller.number")
+    from_holder_name_zh = serializers.CharField(source="seller.holder.name_zh")
+    to_account = serializers.CharField(source="buyer.number")
+    to_holder_name_zh = serializers.CharField(source="buyer.holder.name_zh")
+    instrument = serializers.CharField(source="instrument.code")
+    quantity_t = serializers.DecimalField(help_text="Whole tonnes, as a string.", **UNITS)
+    memo = serializers.CharField(source="transaction.memo")
+    reported_by = serializers.CharField(source="transaction.actor.email")
+    sha256 = serializers.CharField(source="transaction.sha256", help_text="The transaction's hash.")

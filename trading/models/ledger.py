@@ -142,6 +142,12 @@ class LedgerTransaction(models.Model):
         verbose_name = _("ledger transaction")
         verbose_name_plural = _("ledger transactions")
         ordering = ["sequence"]
+        constraints = [
+            # A transfer the exchange reported is recorded once, whatever key it came with.
+            models.UniqueConstraint(
+                fields=["reference"], condition=Q(reference__startswith="SEEE:"), name="exchange_reference_once"
+            )
+        ]
 
     def __str__(self):
         return self.code

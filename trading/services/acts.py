@@ -1,6 +1,7 @@
 """The registered acts (Art. 12): issuance, transfer, voluntary cancellation and reversal. Each
 checks who may do it, then posts one balanced transaction through the ledger."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -95,6 +96,11 @@ def _require_within_plan(instrument: Instrument, quantity: Decimal) -> None:
         )
 
 
+# Transfers the exchange reports (trading.services.exchange) carry this prefix in their reference;
+# a holder may not use it, so the exchange's reference stays unique across every path.
+EXCHANGE_REFERENCE_PREFIX = "SEEE:"
+
+
 @transaction.atomic
 def transfer(
     *,
@@ -110,6 +116,44 @@ def transfer(
     """Moves units between holding accounts at the holder's request; refused to or from the
     account of someone who may not trade (Art. 32 para 2)."""
     require_account_holder(actor, from_account)
+
+    def reference_not_reserved() -> None:
+        if reference.strip().upper().startswith(EXCHANGE_REFERENCE_PREFIX):
+            raise ValidationError(
+                {"reference": _("References beginning with SEEE: are kept for transfers the exchange reports.")}
+            )
+
+    return _holding_transfer(
+        actor=actor,
+        from_account=from_account,
+        to_account=to_account,
+        instrument=instrument,
+        quantity_t=quantity_t,
+        idempotency_key=idempotency_key,
+        memo=memo,
+        reference=reference,
+        checks=(reference_not_reserved,),
+    )
+
+
+def _holding_transfer(
+    *,
+    actor,
+    from_account: Account,
+    to_account: Account,
+    instrument: Instrument,
+    quantity_t,
+    idempotency_key: str,
+    memo: str,
+    reference: str,
+    checks: tuple[Callable[[], None], ...] = (),
+    verb: str = "ledger.transfer",
+    audit_data: dict | None = None,
+) -> Posted:
+    """The one transfer between holding accounts, whoever asks for it (the holder, or the exchange
+    reporting an agreement transfer): the caller has checked who may ask. A retry is replayed before
+    any rule; then both accounts must be holding accounts that may trade (Art. 32 para 2), and the
+    caller's own `checks` run, after the replay and before posting. Runs in the caller's transaction."""
     quantity = _positive(quantity_t)
     legs = [Leg(from_account, instrument, -quantity), Leg(to_account, instrument, quantity)]
     request = {"actor": actor, "kind": TransactionKind.TRANSFER, "legs": legs, "memo": memo, "reference": reference}
@@ -118,12 +162,21 @@ def transfer(
         return replayed
     if from_account.pk == to_account.pk:
         raise ValidationError({"to_account": _("Choose another account than the one the units leave.")})
+    if from_account.kind != AccountKind.HOLDING:
+        raise ValidationError({"from_account": _("Units are transferred from a holding account.")})
     if to_account.kind != AccountKind.HOLDING:
         raise ValidationError({"to_account": _("Units are transferred to a holding account.")})
+    # Read again: a prohibition recorded since the caller loaded the accounts still holds.
+    current = Account.objects.in_bulk([from_account.pk, to_account.pk])
     for account in (from_account, to_account):
-        _refuse_prohibited(account)
+        _refuse_prohibited(current.get(account.pk, account))
+    for check in checks:
+        check()
     posted = post(idempotency_key=idempotency_key, **request)
-    return _audit(actor, posted, "ledger.transfer")
+    if not posted.replayed:
+        data = {"code": posted.transaction.code} | (audit_data or {})
+        audit.record(actor=actor, verb=verb, target=posted.transaction, data=data)
+    return posted
 
 
 def _refuse_prohibited(account: Account) -> None:

@@ -21,7 +21,7 @@ from carbon_portal.sheet_import import RowError, check_shape, map_columns, read_
 
 from ..forms_market import COLUMN_BY_FIELD, COLUMNS, MAX_ROWS, BoundRow, bind_row, heading
 from ..models import MarketDay, MarketImport
-from ..permissions import require_registrar
+from ..permissions import require_market_importer
 
 FIGURES = ("open_yuan", "high_yuan", "low_yuan", "close_yuan", "volume_t", "turnover_yuan")
 NEW, CORRECTION, SAME = "new", "correction", "same"
@@ -95,7 +95,7 @@ def market_import(*, actor, uploaded_file, dry_run: bool, apply_corrections: boo
     """Adds every new day of the file, and corrects the days on record only if `apply_corrections`;
     all or nothing. File-level problems (type, size, headings) raise ValidationError; row problems
     come back in ImportResult.errors with their row numbers."""
-    require_registrar(actor)
+    require_market_importer(actor)
     upload = check_upload(uploaded_file, allowed=("csv", "xlsx"))
     grid = read_grid(upload, max_rows=MAX_ROWS)
     columns = map_columns(grid[0] if grid else [], COLUMNS)

@@ -1,5 +1,5 @@
 """Market information (Art. 31): the public page of the exchange's daily figures with its charts
-and downloads (no login), and the bureau's import of the exchange's files: upload, check (dry run)
+and downloads (no login), and the import of the exchange's files by the bureau or the exchange: upload, check (dry run)
 with what would be added and corrected, then import, all rows or none."""
 
 import base64
@@ -20,7 +20,7 @@ from carbon_portal import excel
 
 from .. import charts
 from ..forms_market import COLUMNS, MAX_ROWS, ConfirmImportForm, MarketImportForm
-from ..permissions import require_registrar
+from ..permissions import require_market_importer
 from ..selectors import market as selectors
 from ..services.market import market_import, market_template_headings
 
@@ -93,14 +93,14 @@ def market_download(request, fmt: str):
     )
 
 
-# -- the bureau --
+# -- the bureau, and the exchange itself --
 
 
 @login_required
 @require_GET
 def market_admin(request):
     """The files imported so far, newest first."""
-    require_registrar(request.user)
+    require_market_importer(request.user)
     page = Paginator(selectors.imports(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "trading/market_admin.html", {"page": page, "filters": {}})
 
@@ -108,7 +108,7 @@ def market_admin(request):
 @login_required
 def market_template(request):
     """An empty workbook with the headings in Chinese and English."""
-    require_registrar(request.user)
+    require_market_importer(request.user)
     return excel.xlsx_response(
         "market-figures-template.xlsx", market_template_headings(), [], sheet_title=_("Market figures")
     )
@@ -116,7 +116,7 @@ def market_template(request):
 
 @login_required
 def market_import_view(request):
-    require_registrar(request.user)
+    require_market_importer(request.user)
     if request.method == "POST" and request.POST.get("action") == "confirm":
         return _confirm(request)
     form = MarketImportForm(request.POST or None, request.FILES or None)
