@@ -173,6 +173,10 @@ STORAGES = {
 PRIVATE_MEDIA_ROOT = Path(env.str("PORTAL_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# The last allowance vintage whose balances were carried over from the previous registration
+# system: those were issued before any plan of theirs existed. Every later vintage is issued only
+# under its published allocation plan (DOMAIN.md: issuance can never exceed the plan).
+REGISTRY_CARRIED_OVER_UNTIL_VINTAGE = env.int("PORTAL_CARRIED_OVER_UNTIL_VINTAGE", default=2026)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

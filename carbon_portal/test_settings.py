@@ -12,3 +12,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private"  # noqa: F405
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
+
+# Tests fund accounts with allowances of any vintage as carried-over opening balances, whatever
+# plans exist; the rule that later vintages need their published plan is tested with the
+# production value set explicitly (tests/trading/test_issuance.py).
+REGISTRY_CARRIED_OVER_UNTIL_VINTAGE = 2100

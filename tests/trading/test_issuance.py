@@ -225,3 +225,31 @@ def test_a_direct_issue_beyond_the_published_plans_cap_is_refused(alice, bob, ad
             idempotency_key="too-much",
         )
     assert_unchanged(before)
+
+
+def test_a_vintage_after_the_carried_over_ones_is_issued_only_under_its_published_plan(alice, settings):
+    settings.REGISTRY_CARRIED_OVER_UNTIL_VINTAGE = 2026
+    before = snapshot()
+    with pytest.raises(ValidationError) as refused:
+        issue(
+            actor=alice,
+            to_account=bureau_account(AccountKind.RESERVE, actor=alice),
+            instrument=allowance(2027),
+            quantity_t=1,
+            idempotency_key="no-plan-2027",
+        )
+    assert refused.value.code == "no_plan" and "2027" in refused.value.messages[0]
+    assert_unchanged(before)
+
+
+def test_a_carried_over_vintage_may_be_issued_as_an_opening_balance_without_a_plan(alice, settings):
+    settings.REGISTRY_CARRIED_OVER_UNTIL_VINTAGE = 2026
+    posted = issue(
+        actor=alice,
+        to_account=bureau_account(AccountKind.RESERVE, actor=alice),
+        instrument=allowance(2026),
+        quantity_t=10,
+        idempotency_key="opening-2026",
+        memo="原登记系统结转期初余额",
+    )
+    assert not posted.replayed

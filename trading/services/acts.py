@@ -4,6 +4,7 @@ checks who may do it, then posts one balanced transaction through the ledger."""
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -67,12 +68,22 @@ def issue(*, actor, to_account: Account, instrument: Instrument, quantity_t, ide
 def _require_within_plan(instrument: Instrument, quantity: Decimal) -> None:
     """Issuance never exceeds the published plan of the vintage (DOMAIN.md): whatever has left the
     issuance account plus this issue must fit the plan's cap. Checked with the plan row and the
-    chain's tip locked, so no other issue slips in between. (Balances carried over from the
-    previous registry, issued before any plan of their vintage, count once a plan exists.)"""
+    chain's tip locked, so no other issue slips in between. Without a published plan only the
+    vintages carried over from the previous registration system may be issued (their opening
+    balances, settings.REGISTRY_CARRIED_OVER_UNTIL_VINTAGE); they count once a plan exists."""
     plan = (
         AllocationPlan.objects.select_for_update().filter(year=instrument.vintage, status=PlanStatus.PUBLISHED).first()
     )
     if plan is None:
+        if instrument.vintage > settings.REGISTRY_CARRIED_OVER_UNTIL_VINTAGE:
+            raise ValidationError(
+                _(
+                    "No allocation plan for %(year)s is published: allowances of that year are issued only "
+                    "under its published plan. Nothing was issued."
+                )
+                % {"year": instrument.vintage},
+                code="no_plan",
+            )
         return
     _locked_tip()
     total = LedgerEntry.objects.filter(
