@@ -32,6 +32,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from carbon_portal.i18n_text import pick
 from carbon_portal.models import BackgroundJob, User
 from carbon_portal.roles import Role
 from registry.choices import EntryCategory
@@ -117,7 +118,7 @@ def seed_allocation(*, log: Callable[[str], None] = print) -> None:
         run = _computed(run)
         log(
             f"  what-if run #{run.pk} ({run.get_status_display()}): {run.units} units, {run.total_t:,} t of "
-            f"{plan.allocatable_t:,} t allocatable, in {time.monotonic() - started:.1f} s. {run.message}".rstrip()
+            f"{plan.allocatable_t:,} t allocatable, in {time.monotonic() - started:.1f} s. {pick(run.message)}".rstrip()
         )
 
 

@@ -37,3 +37,11 @@ def signed_tco2e(value) -> str:
 @register.filter
 def yuan(value) -> str:
     return format_yuan(value)
+
+
+@register.filter
+def in_language(value) -> str:
+    """A text stored in both languages (carbon_portal.i18n_text), in the reader's."""
+    from carbon_portal.i18n_text import pick
+
+    return pick(value)

@@ -10,8 +10,10 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from carbon_portal.formatting import format_amount
+from carbon_portal.i18n_text import both
 from carbon_portal.models import BackgroundJob
 from registry.choices import EntryCategory, ListStatus
 from registry.models import EmissionRecord, Industry, ListEntry, Organisation, RegulatedList
@@ -109,48 +111,65 @@ def _unit_inputs(org, industries, rules, coefficients, reports, emissions, outpu
     u.rule = rules.get(org.industry_id) if industry else None
     if u.rule is None:
         u.problem = (
-            _("No rule for industry %(industry)s in this plan.") % {"industry": f"{industry.code} {industry.name}"}
+            both(
+                gettext_lazy("No rule for industry %(industry)s in this plan."),
+                {"industry": lambda: f"{industry.code} {industry.name}"},
+            )
             if industry
-            else _("The unit has no industry on record.")
+            else both(gettext_lazy("The unit has no industry on record."))
         )
         return u
     rule = u.rule
     if rule.method in (AllocationMethod.BENCHMARK, AllocationMethod.INTENSITY):
         report = reports.get((org.pk, output_year))
         if report is None or report[0] is None:
-            u.problem = _("No output of the main product in a submitted %(year)s report.") % {"year": output_year}
+            u.problem = both(
+                gettext_lazy("No output of the main product in a submitted %(year)s report."), {"year": output_year}
+            )
             return u
         u.output, u.output_unit = report
         expected = rule.product_unit or u.output_unit
         if not _same_unit(u.output_unit, expected):
-            u.problem = _("The %(year)s report gives output in %(found)s; the rule needs %(expected)s.") % {
-                "year": output_year,
-                "found": u.output_unit or "-",
-                "expected": expected,
-            }
+            u.problem = both(
+                gettext_lazy("The %(year)s report gives output in %(found)s; the rule needs %(expected)s."),
+                {
+                    "year": output_year,
+                    "found": u.output_unit or "-",
+                    "expected": expected,
+                },
+            )
             return u
     if rule.method == AllocationMethod.BENCHMARK:
         return u
     years = sorted(int(y) for y in (rule.base_years or []))
     if not years:
-        u.problem = _("The rule for industry %(industry)s names no base years.") % {"industry": rule.industry.code}
+        u.problem = both(
+            gettext_lazy("The rule for industry %(industry)s names no base years."), {"industry": rule.industry.code}
+        )
         return u
     for year in years:
         if (org.pk, year) not in emissions:
-            u.problem = _("No determined or recorded emissions for base year %(year)s.") % {"year": year}
+            u.problem = both(
+                gettext_lazy("No determined or recorded emissions for base year %(year)s."), {"year": year}
+            )
             return u
         u.base_emissions[year] = emissions[(org.pk, year)]
         if rule.method == AllocationMethod.INTENSITY:
             output, unit = reports.get((org.pk, year), (None, ""))
             if not output:
-                u.problem = _("No output of the main product in a submitted %(year)s report.") % {"year": year}
+                u.problem = both(
+                    gettext_lazy("No output of the main product in a submitted %(year)s report."), {"year": year}
+                )
                 return u
             if not _same_unit(unit, u.output_unit):
-                u.problem = _("The %(year)s report gives output in %(found)s; the rule needs %(expected)s.") % {
-                    "year": year,
-                    "found": unit or "-",
-                    "expected": u.output_unit,
-                }
+                u.problem = both(
+                    gettext_lazy("The %(year)s report gives output in %(found)s; the rule needs %(expected)s."),
+                    {
+                        "year": year,
+                        "found": unit or "-",
+                        "expected": u.output_unit,
+                    },
+                )
                 return u
             u.base_outputs[year] = output
     return u

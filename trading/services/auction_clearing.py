@@ -24,9 +24,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from carbon_portal import audit
 from carbon_portal.formatting import format_tonnes, format_yuan
+from carbon_portal.i18n_text import both, fitting
 
 from ..choices import AuctionKind, AuctionStatus, AwardPayment, TransactionKind
 from ..models import Auction, Bid
@@ -107,9 +109,10 @@ def _unavailable(auction: Auction, bid: Bid) -> str:
     except ValidationError as exc:
         return exc.messages[0][:300]
     if not auction.is_sale and held_t(account, auction.vintage) < bid.quantity_t:
-        return _("The unit no longer held the %(t)s t it offered when the auction was cleared.") % {
-            "t": format_tonnes(bid.quantity_t)
-        }
+        return both(
+            gettext_lazy("The unit no longer held the %(t)s t it offered when the auction was cleared."),
+            {"t": format_tonnes(bid.quantity_t)},
+        )
     return ""
 
 
@@ -119,15 +122,19 @@ def _why_not(auction: Auction, bid: Bid, result: Allocation, refused: dict[int, 
         return refused[bid.pk]
     if bid.pk in result.beyond_limit:
         if auction.is_sale:
-            return _("Below the reserve price of %(p)s yuan/t.") % {"p": limit}
-        return _("Above the highest price the bureau pays, %(p)s yuan/t.") % {"p": limit}
+            return both(gettext_lazy("Below the reserve price of %(p)s yuan/t."), {"p": limit})
+        return both(gettext_lazy("Above the highest price the bureau pays, %(p)s yuan/t."), {"p": limit})
     if quantity <= 0:
-        return _("The reserve is full (Art. 34): nothing was bought back.")
+        return both(gettext_lazy("The reserve is full (Art. 34): nothing was bought back."))
     if bid.pk in result.rationed:
-        return _("Tied at the clearing price: the quantity left was shared pro rata and none remained for this bid.")
+        return both(
+            gettext_lazy(
+                "Tied at the clearing price: the quantity left was shared pro rata and none remained for this bid."
+            )
+        )
     if auction.is_sale:
-        return _("Outbid: the quantity offered went to higher bids.")
-    return _("Not needed: the quantity sought was filled by lower offers.")
+        return both(gettext_lazy("Outbid: the quantity offered went to higher bids."))
+    return both(gettext_lazy("Not needed: the quantity sought was filled by lower offers."))
 
 
 def _memo(auction: Auction) -> str:
@@ -193,7 +200,7 @@ def auction_clear(*, actor=None, auction: Auction) -> Auction:
         bid.awarded_t = Decimal(result.awards.get(bid.pk, 0))
         bid.amount_yuan = (bid.awarded_t * result.price_yuan).quantize(CENT) if bid.awarded_t else Decimal(0)
         bid.payment = AwardPayment.DUE if bid.awarded_t else AwardPayment.NONE
-        bid.rejected_reason = "" if bid.awarded_t else _why_not(auction, bid, result, refused, quantity)
+        bid.rejected_reason = "" if bid.awarded_t else fitting(_why_not(auction, bid, result, refused, quantity), 300)
         if bid.awarded_t and not auction.is_sale:
             bid.delivery = _repurchase(poster, auction, bid).transaction
     Bid.objects.bulk_update(bids, ["awarded_t", "amount_yuan", "payment", "rejected_reason", "delivery"])

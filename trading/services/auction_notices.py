@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from carbon_portal import notifications
 from carbon_portal.formatting import format_tonnes, format_yuan
+from carbon_portal.i18n_text import InLanguage
 from reporting.notices import staff_of
 
 from ..models import Auction, Bid
@@ -24,7 +25,7 @@ def _params(auction: Auction, bid: Bid | None = None) -> dict:
             awarded=format_tonnes(bid.awarded_t),
             amount=format_yuan(bid.amount_yuan),
             price=format_yuan(auction.clearing_price_yuan),
-            reason=bid.rejected_reason,
+            reason=InLanguage(bid.rejected_reason),
         )
     return params
 

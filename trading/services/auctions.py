@@ -27,9 +27,11 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from carbon_portal import audit
 from carbon_portal.formatting import format_tonnes
+from carbon_portal.i18n_text import both, fitting
 from carbon_portal.permissions import require_bureau, require_second_bureau_user
 
 from ..choices import AccountKind, AuctionKind, AuctionStatus, AwardPayment, PlanStatus
@@ -364,7 +366,9 @@ def auction_cancel(*, actor, auction: Auction, reason: str) -> Auction:
     auction.save()
     live = list(auction.bids.select_for_update().filter(withdrawn_at__isnull=True))
     for bid in live:
-        bid.rejected_reason = (_("The auction was cancelled: %(reason)s") % {"reason": reason})[:300]
+        bid.rejected_reason = fitting(
+            both(gettext_lazy("The auction was cancelled: %(reason)s"), {"reason": reason}), 300
+        )
     Bid.objects.bulk_update(live, ["rejected_reason"])
     audit.record(actor=actor, verb="auction.cancel", target=auction, data={"reason": reason})
     notify_cancelled(auction, [bid.organisation_id for bid in live])

@@ -11,9 +11,11 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from carbon_portal import audit, jobs
 from carbon_portal.formatting import format_tonnes
+from carbon_portal.i18n_text import both, fitting, joined
 from carbon_portal.permissions import require_bureau
 from registry.choices import ListStatus
 
@@ -109,15 +111,22 @@ def _finish(run: AllocationRun, regulated_list) -> None:
     notes = []
     if regulated_list is not None and regulated_list.status != ListStatus.PUBLISHED:
         notes.append(
-            _(
-                "The %(year)s list of regulated units is not published yet (%(status)s): this what-if run "
-                "allocates to its units as compiled so far."
+            both(
+                gettext_lazy(
+                    "The %(year)s list of regulated units is not published yet (%(status)s): this what-if run "
+                    "allocates to its units as compiled so far."
+                ),
+                {"year": regulated_list.year, "status": regulated_list.get_status_display},
             )
-            % {"year": regulated_list.year, "status": regulated_list.get_status_display()}
         )
     if sums["problems"]:
-        notes.append(_("%(n)s unit(s) could not be computed: see the problems in the table.") % {"n": sums["problems"]})
-    message = " ".join(notes)
+        notes.append(
+            both(
+                gettext_lazy("%(n)s unit(s) could not be computed: see the problems in the table."),
+                {"n": sums["problems"]},
+            )
+        )
+    message = joined(notes) if notes else ""
     AllocationRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
         status=RunStatus.DONE,
         units=sums["units"],
@@ -135,7 +144,7 @@ def _allocation(run: AllocationRun, u: UnitInputs) -> UnitAllocation:
         organisation_id=u.organisation.pk,
         industry_id=u.organisation.industry_id,
         coefficient=u.coefficient,
-        problem=u.problem[:300],
+        problem=fitting(u.problem, 300),
     )
     if u.problem:
         return row

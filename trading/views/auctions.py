@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from carbon_portal import excel
 from carbon_portal.forms import add_service_error
+from carbon_portal.i18n_text import pick
 from carbon_portal.permissions import is_bureau, is_bureau_approver, organisation_ids_of, require_bureau
 from carbon_portal.roles import Role
 from registry.models import Organisation
@@ -233,7 +234,7 @@ def auction_download(request, pk: int, fmt: str):
             str(b.get_payment_display()),
             b.payment_reference,
             b.delivery.code if b.delivery else "",
-            b.rejected_reason,
+            pick(b.rejected_reason),
         ]
         for b in selectors.opened_bids(auction)
     )

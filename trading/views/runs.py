@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from carbon_portal import excel
 from carbon_portal.forms import add_service_error
+from carbon_portal.i18n_text import pick
 from carbon_portal.permissions import is_bureau_approver, require_bureau
 
 from ..choices import AllocationMethod, IssuanceStatus, PlanStatus, RunStatus
@@ -147,7 +148,7 @@ def run_download(request, pk: int, fmt: str):
                 a.total_t,
                 a.free_t,
                 a.paid_t,
-                a.problem,
+                pick(a.problem),
             ]
 
     stem = f"allocation-{run.plan.year}-run-{run.pk}"
