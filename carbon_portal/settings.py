@@ -150,6 +150,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Shanghai Carbon Portal"
+# One 30-second step either side (RFC 6238 s. 6): a code typed as its period ends, or from a
+# phone whose clock is a little off, is still accepted; each code is still accepted only once.
+MFA_TOTP_TOLERANCE = 1
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
