@@ -1,16 +1,14 @@
 """Bulk import of organisations by bureau staff: upload, check (dry run), import, confirmation."""
 
-import base64
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from carbon_portal import pending_uploads
 from carbon_portal.permissions import require_bureau
 
 from .. import import_templates, imports
@@ -23,7 +21,6 @@ from ..models import Industry
 # and a larger file is simply chosen again with "Import" selected. Either way the import
 # validates every row again, because the register may have changed in between; the digest in
 # the confirm form makes sure the file imported is the one whose preview the user saw.
-PENDING_MAX_BYTES = 2 * 1024 * 1024
 SESSION_PENDING = "registry.organisation_import.pending"
 SESSION_DONE = "registry.organisation_import.done"
 SHOW_ERRORS = 200
@@ -53,19 +50,18 @@ def organisation_import(request):
 
 def _confirm(request):
     """Imports the file whose dry run the user has just seen."""
-    pending = request.session.get(SESSION_PENDING)
-    if not pending or pending["sha256"] != request.POST.get("sha256"):
+    upload = pending_uploads.take(request, SESSION_PENDING, request.POST.get("sha256", ""))
+    if upload is None:
         messages.error(request, _("The checked file is no longer available. Choose it again and select Import."))
         return redirect("registry:organisation_import")
-    upload = SimpleUploadedFile(pending["name"], base64.b64decode(pending["content"]))
     try:
         result = imports.organisation_import(actor=request.user, uploaded_file=upload, dry_run=False)
     except ValidationError as exc:  # only if the limits changed since the dry run
-        request.session.pop(SESSION_PENDING, None)
+        pending_uploads.drop(request, SESSION_PENDING)
         messages.error(request, " ".join(exc.messages))
         return redirect("registry:organisation_import")
     if result.ok:
-        request.session.pop(SESSION_PENDING, None)
+        pending_uploads.drop(request, SESSION_PENDING)
         return _finish(request, result)
     return _render(request, ImportForm(initial={"mode": "import"}), result)
 
@@ -79,14 +75,7 @@ def _run(request, form, upload, *, dry_run: bool):
 
 
 def _keep_pending(request, upload, result) -> None:
-    request.session.pop(SESSION_PENDING, None)
-    if upload.size <= PENDING_MAX_BYTES:
-        upload.seek(0)
-        request.session[SESSION_PENDING] = {
-            "name": result.file_name,
-            "sha256": result.file_sha256,
-            "content": base64.b64encode(upload.read()).decode("ascii"),
-        }
+    pending_uploads.keep(request, SESSION_PENDING, upload, name=result.file_name, sha256=result.file_sha256)
 
 
 def _finish(request, result):

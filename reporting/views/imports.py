@@ -1,14 +1,11 @@
 """A report's emission sources from a spreadsheet: the template made for the report, then upload,
 check (dry run) and import, all rows or none (Art. 16)."""
 
-import base64
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -17,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from carbon_portal import pending_uploads
 from carbon_portal.excel import XLSX_CONTENT_TYPE
 
 from .. import import_templates, imports
@@ -27,7 +25,6 @@ from .reports import _compiled_by_user, _locked_report_redirect, _report
 # file is kept in the session so "Import" needs no second upload. Only small files are kept; the
 # import checks every row again (a factor or facility may have changed meanwhile), and the digest
 # in the confirm form makes sure the file imported is the one whose preview the user saw.
-PENDING_MAX_BYTES = 2 * 1024 * 1024
 SESSION_PENDING = "reporting.report_import.pending.%s"
 SHOW_ERRORS = 200
 SHOW_ROWS = 200
@@ -92,29 +89,20 @@ def _run(request, report, form, upload, *, dry_run: bool):
 def _confirm(request, report):
     """Imports the file whose dry run the user has just seen."""
     key = SESSION_PENDING % report.pk
-    pending = request.session.get(key)
-    if not pending or pending["sha256"] != request.POST.get("sha256"):
+    upload = pending_uploads.take(request, key, request.POST.get("sha256", ""))
+    if upload is None:
         messages.error(request, _("The checked file is no longer available. Choose it again and select Import."))
         return redirect("reporting:report_import", pk=report.pk)
-    upload = SimpleUploadedFile(pending["name"], base64.b64decode(pending["content"]))
     form = SourcesImportForm(initial={"mode": "import"})
     result = _run(request, report, form, upload, dry_run=False)
     if result and result.ok:
-        request.session.pop(key, None)
+        pending_uploads.drop(request, key)
         return _finish(request, report, result)
     return _render(request, report, form, result)
 
 
 def _keep_pending(request, report, upload, result) -> None:
-    key = SESSION_PENDING % report.pk
-    request.session.pop(key, None)
-    if upload.size <= PENDING_MAX_BYTES:
-        upload.seek(0)
-        request.session[key] = {
-            "name": result.file_name,
-            "sha256": result.file_sha256,
-            "content": base64.b64encode(upload.read()).decode("ascii"),
-        }
+    pending_uploads.keep(request, SESSION_PENDING % report.pk, upload, name=result.file_name, sha256=result.file_sha256)
 
 
 def _finish(request, report, result):

@@ -2,12 +2,9 @@
 file of them: check (dry run) with what would be recorded, then record, every row or none.
 Exchange staff only; everyone else is refused (403)."""
 
-import base64
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from carbon_portal import excel
+from carbon_portal import excel, pending_uploads
 
 from ..forms_exchange import COLUMNS, MAX_ROWS, ConfirmExchangeImportForm, ExchangeImportForm
 from ..permissions import require_exchange
@@ -26,7 +23,6 @@ PAGE_SIZE = 50
 # As in the market import (trading/views/market.py): the checked file waits in the session, so
 # "Record" needs no second upload; recording checks every row again, and the digest in the confirm
 # form makes sure the file recorded is the one previewed.
-PENDING_MAX_BYTES = 512 * 1024
 SESSION_PENDING = "trading.exchange_import.pending"
 SHOW_ERRORS = 200
 SHOW_ROWS = 500
@@ -119,29 +115,23 @@ def _run(request, form, upload, *, dry_run: bool):
 
 def _confirm(request):
     """Records the file whose dry run the user has just seen."""
-    pending = request.session.get(SESSION_PENDING)
     confirm = ConfirmExchangeImportForm(request.POST)
-    if not confirm.is_valid() or not pending or pending["sha256"] != confirm.cleaned_data["sha256"]:
+    upload = (
+        pending_uploads.take(request, SESSION_PENDING, confirm.cleaned_data["sha256"]) if confirm.is_valid() else None
+    )
+    if upload is None:
         messages.error(request, _("The checked file is no longer available. Choose it again and select Record."))
         return redirect("trading:exchange_import")
-    upload = SimpleUploadedFile(pending["name"], base64.b64decode(pending["content"]))
     form = ExchangeImportForm(initial={"mode": "import"})
     result = _run(request, form, upload, dry_run=False)
     if result and result.ok:
-        request.session.pop(SESSION_PENDING, None)
+        pending_uploads.drop(request, SESSION_PENDING)
         return _finish(request, result)
     return _render(request, form, result)
 
 
 def _keep_pending(request, upload, result) -> None:
-    request.session.pop(SESSION_PENDING, None)
-    if upload.size <= PENDING_MAX_BYTES:
-        upload.seek(0)
-        request.session[SESSION_PENDING] = {
-            "name": result.file_name,
-            "sha256": result.file_sha256,
-            "content": base64.b64encode(upload.read()).decode("ascii"),
-        }
+    pending_uploads.keep(request, SESSION_PENDING, upload, name=result.file_name, sha256=result.file_sha256)
 
 
 def _finish(request, result):

@@ -2,12 +2,9 @@
 and downloads (no login), and the import of the exchange's files by the bureau or the exchange: upload, check (dry run)
 with what would be added and corrected, then import, all rows or none."""
 
-import base64
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from carbon_portal import excel
+from carbon_portal import excel, pending_uploads
 
 from .. import charts
 from ..forms_market import COLUMNS, MAX_ROWS, ConfirmImportForm, MarketImportForm
@@ -30,7 +27,6 @@ PAGE_SIZE = 50
 # As in the organisation import (registry/views/imports.py): after a dry run passes, the checked
 # file is kept in the session so "Import" needs no second upload; the import checks every row again
 # and the digest in the confirm form makes sure the file imported is the one previewed.
-PENDING_MAX_BYTES = 2 * 1024 * 1024
 SESSION_PENDING = "trading.market_import.pending"
 SHOW_ERRORS = 200
 SHOW_ROWS = 200
@@ -144,29 +140,23 @@ def _run(request, form, upload, *, dry_run: bool, apply_corrections: bool = Fals
 
 def _confirm(request):
     """Imports the file whose dry run the user has just seen; corrections only if ticked."""
-    pending = request.session.get(SESSION_PENDING)
     confirm = ConfirmImportForm(request.POST)
-    if not confirm.is_valid() or not pending or pending["sha256"] != confirm.cleaned_data["sha256"]:
+    upload = (
+        pending_uploads.take(request, SESSION_PENDING, confirm.cleaned_data["sha256"]) if confirm.is_valid() else None
+    )
+    if upload is None:
         messages.error(request, _("The checked file is no longer available. Choose it again and select Import."))
         return redirect("trading:market_import")
-    upload = SimpleUploadedFile(pending["name"], base64.b64decode(pending["content"]))
     form = MarketImportForm(initial={"mode": "import"})
     result = _run(request, form, upload, dry_run=False, apply_corrections=confirm.cleaned_data["apply_corrections"])
     if result and result.ok:
-        request.session.pop(SESSION_PENDING, None)
+        pending_uploads.drop(request, SESSION_PENDING)
         return _finish(request, result)
     return _render(request, form, result)
 
 
 def _keep_pending(request, upload, result) -> None:
-    request.session.pop(SESSION_PENDING, None)
-    if upload.size <= PENDING_MAX_BYTES:
-        upload.seek(0)
-        request.session[SESSION_PENDING] = {
-            "name": result.file_name,
-            "sha256": result.file_sha256,
-            "content": base64.b64encode(upload.read()).decode("ascii"),
-        }
+    pending_uploads.keep(request, SESSION_PENDING, upload, name=result.file_name, sha256=result.file_sha256)
 
 
 def _finish(request, result):
